@@ -1,0 +1,268 @@
+/**
+ * BufferedReader: the `rfile` of a stream handler, what Python's `socket.makefile('rb')` returns.
+ */
+import { SocketClosedError, TimeoutError } from '../errors';
+import { secondsToMs } from './settle';
+
+/** Where the bytes come from: a net.Socket fits, so does nothing at all (a fixed buffer). */
+export interface ByteSource {
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** Python's default buffer size (io.DEFAULT_BUFFER_SIZE is 8 KiB; sockets read 64 KiB at a time). */
+export const DEFAULT_READ_AHEAD = 64 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+const NEWLINE = 0x0a;
+
+/** The four shapes of read; each says when it can be answered from the buffer. */
+const LINE = 0; // up to and including '\n', at most `size` bytes
+const EXACTLY = 1; // `size` bytes, fewer only at EOF
+const ALL = 2; // everything until EOF
+const SOME = 3; // whatever is there, at most `size` bytes, at least one unless EOF
+type Shape = typeof LINE | typeof EXACTLY | typeof ALL | typeof SOME;
+
+interface PendingRead {
+  readonly shape: Shape;
+  readonly size: number;
+  resolve(data: Buffer): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * A read buffer over a byte stream with Python's file methods, each returning a Promise:
+ *
+ * - `read(n?)`: n bytes, fewer only at EOF; everything until EOF when n is omitted or negative.
+ * - `readline(limit?)`: one line with its `\n`, at most `limit` bytes; an empty Buffer at EOF.
+ * - `read1(n?)`: whatever has arrived (at least one byte unless at EOF), at most n bytes.
+ * - `for await (const line of rfile)`: the lines until EOF.
+ * - `close()`: later reads reject with SocketClosedError.
+ *
+ * Reads are answered in the order they were made. It reads ahead up to `highWaterMark` bytes and
+ * then pauses the source, so a client cannot make the server buffer without bound. With `timeout`
+ * set (seconds; null waits for ever), a read that waits longer rejects with TimeoutError.
+ */
+export class BufferedReader {
+  /** Seconds a read may wait for data before it rejects with TimeoutError; null waits for ever. */
+  timeout: number | null = null;
+  /** Bytes read ahead of the reader before the source is paused. */
+  highWaterMark: number;
+
+  readonly #source: ByteSource | null;
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  /** Bytes at the front already searched for a newline without finding one. */
+  #scanned = 0;
+  #pending: PendingRead[] = [];
+  #ended = false;
+  #error: Error | null = null;
+  #closed = false;
+  #flowing = false;
+
+  constructor(source: ByteSource | null, highWaterMark = DEFAULT_READ_AHEAD) {
+    this.#source = source;
+    this.highWaterMark = highWaterMark;
+  }
+
+  /** A reader over bytes that are all here already, like Python's io.BytesIO. */
+  static from(data: Buffer): BufferedReader {
+    const reader = new BufferedReader(null);
+    reader.push(data);
+    reader.end();
+    return reader;
+  }
+
+  /** True after close(). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Bytes received and not yet read. */
+  get buffered(): number {
+    return this.#size;
+  }
+
+  /** Read `size` bytes (fewer only at EOF); everything until EOF when `size` is omitted or negative. */
+  read(size = -1): Promise<Buffer> {
+    return size < 0 ? this.#request(ALL, Infinity) : this.#request(EXACTLY, size);
+  }
+
+  /** Read one line including its `\n`; at most `limit` bytes; an empty Buffer at EOF. */
+  readline(limit = -1): Promise<Buffer> {
+    return this.#request(LINE, limit < 0 ? Infinity : limit);
+  }
+
+  /** Read what has arrived, at most `size` bytes, waiting only if nothing has; empty at EOF. */
+  read1(size = -1): Promise<Buffer> {
+    return this.#request(SOME, size < 0 ? Infinity : size);
+  }
+
+  /** Iterate over the lines until EOF. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  /** Close the reader: buffered bytes are dropped, pending and later reads reject. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#chunks.length = 0;
+    this.#size = 0;
+    this.#rejectAll(new SocketClosedError('read from a closed file'));
+  }
+
+  /** Take bytes from the source. */
+  push(chunk: Buffer): void {
+    if (this.#closed || this.#ended) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    this.#service();
+  }
+
+  /** The source reached EOF: pending reads get what is left. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#service();
+  }
+
+  /** The source failed: reads that the buffer cannot answer reject with `error`. */
+  fail(error: Error): void {
+    if (this.#ended) return;
+    this.#error = error;
+    this.#ended = true;
+    this.#service();
+  }
+
+  #request(shape: Shape, size: number): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new SocketClosedError('read from a closed file'));
+    if (this.#pending.length === 0) {
+      const answer = this.#answer(shape, size);
+      if (answer instanceof Error) return Promise.reject(answer);
+      if (answer !== null) {
+        this.#flow();
+        return Promise.resolve(answer);
+      }
+    }
+    return new Promise<Buffer>((resolve, reject) => {
+      const read: PendingRead = { shape, size, resolve, reject, timer: null };
+      if (this.timeout !== null) {
+        read.timer = setTimeout(() => this.#expire(read), secondsToMs(this.timeout));
+      }
+      this.#pending.push(read);
+      this.#flow();
+    });
+  }
+
+  #expire(read: PendingRead): void {
+    const index = this.#pending.indexOf(read);
+    if (index === -1) return;
+    this.#pending.splice(index, 1);
+    read.reject(new TimeoutError());
+    this.#flow();
+  }
+
+  /** Answer pending reads in order while the buffer can, then start or stop the source. */
+  #service(): void {
+    while (this.#pending.length > 0) {
+      const read = this.#pending[0] as PendingRead;
+      const answer = this.#answer(read.shape, read.size);
+      if (answer === null) break;
+      this.#pending.shift();
+      if (read.timer !== null) clearTimeout(read.timer);
+      if (answer instanceof Error) read.reject(answer);
+      else read.resolve(answer);
+    }
+    this.#flow();
+  }
+
+  /** Read ahead while a read waits or the buffer is below the mark; pause the source otherwise. */
+  #flow(): void {
+    if (this.#source === null || this.#ended) return;
+    const wanted = this.#pending.length > 0 || this.#size < this.highWaterMark;
+    if (wanted === this.#flowing) return;
+    this.#flowing = wanted;
+    if (wanted) this.#source.resume();
+    else this.#source.pause();
+  }
+
+  /** The bytes for a read of this shape if the buffer can answer it now, an Error, or null to wait. */
+  #answer(shape: Shape, size: number): Buffer | Error | null {
+    switch (shape) {
+      case LINE: {
+        const newline = this.#findNewline();
+        if (newline !== -1 && newline < size) return this.#take(newline + 1);
+        if (this.#size >= size) return this.#take(size);
+        break;
+      }
+      case EXACTLY:
+        if (this.#size >= size) return this.#take(size);
+        break;
+      case SOME:
+        if (this.#size > 0 || size === 0) return this.#take(Math.min(size, this.#size));
+        break;
+      case ALL:
+        break;
+    }
+    if (!this.#ended) return null;
+    if (this.#error !== null && this.#size === 0) return this.#error;
+    return this.#take(this.#size);
+  }
+
+  /** Offset of the first '\n' in the buffer, or -1. Bytes already searched are not searched again. */
+  #findNewline(): number {
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      const end = offset + chunk.length;
+      if (end > this.#scanned) {
+        const index = chunk.indexOf(NEWLINE, Math.max(0, this.#scanned - offset));
+        if (index !== -1) return offset + index;
+      }
+      offset = end;
+    }
+    this.#scanned = offset;
+    return -1;
+  }
+
+  /** Remove and return the first `count` bytes (count <= size); no copy when one chunk holds them. */
+  #take(count: number): Buffer {
+    if (count === 0) return EMPTY;
+    this.#size -= count;
+    this.#scanned = Math.max(0, this.#scanned - count);
+    const first = this.#chunks[0] as Buffer;
+    if (first.length > count) {
+      this.#chunks[0] = first.subarray(count);
+      return first.subarray(0, count);
+    }
+    if (first.length === count) {
+      this.#chunks.shift();
+      return first;
+    }
+    const out = Buffer.allocUnsafe(count);
+    let filled = 0;
+    while (filled < count) {
+      const chunk = this.#chunks[0] as Buffer;
+      const n = Math.min(chunk.length, count - filled);
+      chunk.copy(out, filled, 0, n);
+      filled += n;
+      if (n === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(n);
+    }
+    return out;
+  }
+
+  #rejectAll(error: Error): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const read of pending) {
+      if (read.timer !== null) clearTimeout(read.timer);
+      read.reject(error);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Connection: the `request` of a stream server, standing where Python's connected socket stands.
+ */
+import type * as net from 'node:net';
+import { SocketClosedError } from '../errors';
+import type { ClientAddress } from './address';
+import { BufferedReader, DEFAULT_READ_AHEAD } from './buffered-reader';
+import { RESOLVED, deferred, rejected, type Deferred } from './settle';
+import { SocketWriter, type ByteSink } from './socket-writer';
+
+/** `how` for shutdown(), as Python's socket module names them. */
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+
+/** How long close() lets unsent bytes drain to a client that does not read, in milliseconds. */
+const LINGER_MS = 30_000;
+
+/**
+ * A connected stream socket with the methods Python code calls on one, so that handler code
+ * such as `self.request.recv(1024)` / `self.request.sendall(data)` ports line for line:
+ *
+ * - `recv(bufsize)`: what has arrived, at most bufsize bytes; an empty Buffer once the peer closed.
+ * - `sendall(data)`, `send(data)`: send a string (UTF-8) or bytes; resolves when the socket can
+ *   take more. A peer that has gone makes it reject (ECONNRESET, EPIPE or SocketClosedError),
+ *   never crash the process, whether or not the promise is awaited.
+ * - `makefile('rb', bufsize)` / `makefile('wb', bufsize)`: the reader and writer that
+ *   StreamRequestHandler offers as `rfile` and `wfile`. All reads share one buffer, so `recv`
+ *   and `rfile` can be mixed.
+ * - `settimeout(seconds | null)`, `gettimeout()`: how long a read may wait.
+ * - `getpeername()`, `getsockname()`, `fileno()`, `shutdown(how)`, `close()`.
+ * - `socket`: the underlying net.Socket, for anything Node offers beyond this.
+ */
+export class Connection implements ByteSink {
+  /** The Node socket underneath. */
+  readonly socket: net.Socket;
+  readonly #reader: BufferedReader;
+  #failure: Error | null = null;
+  #drain: Deferred<void> | null = null;
+
+  constructor(socket: net.Socket) {
+    this.socket = socket;
+    this.#reader = new BufferedReader(socket);
+    socket.on('data', (chunk: Buffer) => this.#reader.push(chunk));
+    socket.on('end', () => this.#reader.end());
+    socket.on('drain', () => this.#settleDrain(null));
+    socket.on('error', (error: Error) => this.#fail(error));
+    socket.on('close', () => this.#fail(new SocketClosedError('the connection is closed')));
+  }
+
+  /** Read what has arrived, at most `bufsize` bytes, waiting for at least one; empty at EOF. */
+  recv(bufsize: number): Promise<Buffer> {
+    return this.#reader.read1(bufsize);
+  }
+
+  /** Send all of `data`; resolves once the socket can take more. */
+  sendall(data: string | Uint8Array): Promise<void> {
+    if (this.#failure !== null) return rejected(this.#failure);
+    return this.socket.write(data) ? RESOLVED : this.#drained();
+  }
+
+  /** Send several chunks in one system call (writev); resolves once the socket can take more. */
+  sendmany(chunks: readonly Uint8Array[]): Promise<void> {
+    if (this.#failure !== null) return rejected(this.#failure);
+    if (chunks.length === 0) return this.socket.writableNeedDrain ? this.#drained() : RESOLVED;
+    this.socket.cork();
+    let ok = true;
+    for (const chunk of chunks) ok = this.socket.write(chunk);
+    this.socket.uncork();
+    return ok && !this.socket.writableNeedDrain ? RESOLVED : this.#drained();
+  }
+
+  /** Send `data` and resolve with the number of bytes sent (all of them). */
+  async send(data: string | Uint8Array): Promise<number> {
+    await this.sendall(data);
+    return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  }
+
+  /**
+   * The reader ('rb') or a new writer ('wb'). `bufsize` is the read-ahead limit for a reader
+   * (-1: 64 KiB) and the write buffer for a writer (0: unbuffered).
+   */
+  makefile(mode: 'rb', bufsize?: number): BufferedReader;
+  makefile(mode: 'wb', bufsize?: number): SocketWriter;
+  makefile(mode: 'rb' | 'wb', bufsize = -1): BufferedReader | SocketWriter {
+    if (mode === 'wb') return new SocketWriter(this, Math.max(0, bufsize));
+    this.#reader.highWaterMark = bufsize > 0 ? bufsize : DEFAULT_READ_AHEAD;
+    return this.#reader;
+  }
+
+  /** Seconds a read may wait before it rejects with TimeoutError; null waits for ever. */
+  settimeout(seconds: number | null): void {
+    this.#reader.timeout = seconds;
+  }
+
+  /** The read timeout in seconds, or null. */
+  gettimeout(): number | null {
+    return this.#reader.timeout;
+  }
+
+  /** The peer's address: `[host, port]`, or '' for a Unix socket. */
+  getpeername(): ClientAddress {
+    const { remoteAddress, remotePort } = this.socket;
+    return remoteAddress === undefined ? '' : [remoteAddress, remotePort ?? 0];
+  }
+
+  /** This end's address: `[host, port]`, or the path for a Unix socket. */
+  getsockname(): ClientAddress {
+    const { localAddress, localPort } = this.socket;
+    return localAddress === undefined ? '' : [localAddress, localPort ?? 0];
+  }
+
+  /** The file descriptor, or -1 where Node does not expose one. */
+  fileno(): number {
+    return (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+  }
+
+  /**
+   * Shut down one or both halves: SHUT_WR sends FIN once queued bytes are out, SHUT_RD stops
+   * reading (reads see EOF), SHUT_RDWR does both.
+   */
+  shutdown(how: number): void {
+    if (how === SHUT_RD || how === SHUT_RDWR) {
+      this.#reader.end();
+      this.socket.pause();
+    }
+    if (how === SHUT_WR || how === SHUT_RDWR) this.socket.end();
+  }
+
+  /**
+   * Close the socket. Bytes already sent are still delivered (as the kernel does after Python's
+   * close): the descriptor is released once they are out, or after 30 s if the peer never reads.
+   */
+  close(): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    if (socket.writableLength === 0) {
+      socket.destroy();
+      return;
+    }
+    socket.once('finish', () => socket.destroy());
+    socket.setTimeout(LINGER_MS, () => socket.destroy());
+    socket.end();
+  }
+
+  #drained(): Promise<void> {
+    this.#drain ??= deferred();
+    return this.#drain.promise;
+  }
+
+  #settleDrain(error: Error | null): void {
+    const drain = this.#drain;
+    if (drain === null) return;
+    this.#drain = null;
+    if (error === null) drain.resolve();
+    else drain.reject(error);
+  }
+
+  #fail(error: Error): void {
+    if (this.#failure !== null) return;
+    this.#failure = error;
+    this.#reader.fail(error);
+    this.#settleDrain(error);
+  }
+}

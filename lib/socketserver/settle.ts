@@ -1,0 +1,48 @@
+/**
+ * Small promise helpers shared by the streams and servers. They keep two promises the library
+ * hands out from ever becoming an unhandled rejection, whether or not the caller awaits them.
+ */
+
+/** A promise that is already resolved; awaiting it costs one microtask and no allocation. */
+export const RESOLVED: Promise<void> = Promise.resolve();
+
+function ignore(): void {}
+
+/**
+ * Mark `promise` as handled without changing it: a caller that awaits it still sees the rejection,
+ * and a caller that drops it does not crash the process.
+ */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(ignore);
+  return promise;
+}
+
+/** A rejected promise that is already marked as handled. */
+export function rejected<T = never>(error: Error): Promise<T> {
+  return handled(Promise.reject(error));
+}
+
+/** A promise together with the functions that settle it. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+/** Make a Deferred whose promise is marked as handled (see `handled`). */
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = handled(
+    new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    }),
+  );
+  return { promise, resolve, reject };
+}
+
+/** Turn seconds (Python's unit for every duration) into a setTimeout delay in milliseconds. */
+export function secondsToMs(seconds: number): number {
+  return Math.max(0, Math.round(seconds * 1000));
+}
