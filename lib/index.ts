@@ -18,6 +18,7 @@ export {
   ThreadingTCPServer,
   ThreadingUDPServer,
   ThreadingUnixStreamServer,
+  type MixinConstructor,
   type ServerClass,
   type ThreadingMixInFields,
 } from './socketserver/threading';

@@ -23,9 +23,10 @@ import type { Awaitable, BaseServer, RequestHandler } from './base-server';
  * Do not override the constructor's signature: the server calls it with these three arguments.
  * Fields declared in a subclass are set after the constructor, before setup().
  */
-export class BaseRequestHandler<TRequest = unknown, TServer extends BaseServer<TRequest> = BaseServer<TRequest>>
-  implements RequestHandler
-{
+export class BaseRequestHandler<
+  TRequest = unknown,
+  TServer extends BaseServer<TRequest> = BaseServer<TRequest>,
+> implements RequestHandler {
   /** The request: a Connection (stream) or `[data, socket]` (datagram). */
   request: TRequest;
   /** Who sent it. */

@@ -88,7 +88,10 @@ export class BaseServer<TRequest = unknown> {
    */
   async serveForever(pollInterval = 0.5): Promise<void> {
     if (!(pollInterval >= 0)) {
-      throw rangeError(ErrorCodes.INVALID_ARGUMENT, `pollInterval must be a number of seconds >= 0, got ${pollInterval}`);
+      throw rangeError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `pollInterval must be a number of seconds >= 0, got ${pollInterval}`,
+      );
     }
     await this.#ready;
     this.#assertOpen();

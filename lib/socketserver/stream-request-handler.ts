@@ -29,10 +29,9 @@ import type { SocketWriter } from './socket-writer';
  * `readline()`, `read(n)`, `read1(n)`, async iteration) and `wfile` (a SocketWriter: `write()`,
  * `flush()`). finish() flushes wfile and closes both; extend it with `super.finish()`.
  */
-export class StreamRequestHandler<TServer extends BaseServer<Connection> = BaseServer<Connection>> extends BaseRequestHandler<
-  Connection,
-  TServer
-> {
+export class StreamRequestHandler<
+  TServer extends BaseServer<Connection> = BaseServer<Connection>,
+> extends BaseRequestHandler<Connection, TServer> {
   /** Read-ahead limit for rfile in bytes; -1 for the default (64 KiB). */
   rbufsize = -1;
   /** Write buffer for wfile in bytes; 0 sends every write at once. */

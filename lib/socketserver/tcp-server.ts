@@ -55,7 +55,11 @@ export class TCPServer extends BaseServer<Connection> {
    * Make the server; unless `bindAndActivate` is false, binding starts once construction is done
    * and `ready()` reports it.
    */
-  constructor(serverAddress: ServerAddress, RequestHandlerClass: RequestHandlerClass<Connection>, bindAndActivate = true) {
+  constructor(
+    serverAddress: ServerAddress,
+    RequestHandlerClass: RequestHandlerClass<Connection>,
+    bindAndActivate = true,
+  ) {
     super(serverAddress, RequestHandlerClass);
     this.socket = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
     this.socket.on('connection', (socket: net.Socket) => this.#accept(socket));

@@ -6,9 +6,13 @@ import { BaseServer, reportHookFailure } from './base-server';
 import { TCPServer, UnixStreamServer } from './tcp-server';
 import { UDPServer } from './udp-server';
 
+/** A class whose instances are T, as TypeScript's mixin pattern spells it (it requires `any[]`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type MixinConstructor<T> = new (...args: any[]) => T;
+
 /** Any server class (the mixin's argument). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeScript's mixin pattern requires any[]
-export type ServerClass = new (...args: any[]) => BaseServer<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ServerClass = MixinConstructor<BaseServer<any>>;
 
 /** The fields ThreadingMixIn adds. */
 export interface ThreadingMixInFields {
@@ -35,9 +39,7 @@ export interface ThreadingMixInFields {
  * in `processRequestThread()` (finishRequest, handleError on failure, then shutdownRequest).
  * Finished handlers are not kept.
  */
-export function ThreadingMixIn<TBase extends ServerClass>(
-  Base: TBase,
-): TBase & (new (...args: any[]) => ThreadingMixInFields) { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function ThreadingMixIn<TBase extends ServerClass>(Base: TBase): TBase & MixinConstructor<ThreadingMixInFields> {
   class Threading extends Base implements ThreadingMixInFields {
     daemonThreads = false;
     blockOnClose = true;
