@@ -17,6 +17,10 @@ export const ErrorCodes = {
   INVALID_ARGUMENT: 'SOCKSERVE_ERR_INVALID_ARGUMENT',
   /** A server used after serverClose(). */
   SERVER_CLOSED: 'SOCKSERVE_ERR_SERVER_CLOSED',
+  /** A response header or status line with CR, LF, other control characters or non-Latin-1 text. */
+  INVALID_HEADER: 'SOCKSERVE_ERR_INVALID_HEADER',
+  /** A request body whose chunked framing is broken; the client gets 400 and the connection closes. */
+  BAD_BODY: 'SOCKSERVE_ERR_BAD_BODY',
   /** A feature this Node.js cannot provide, such as SO_REUSEPORT before Node 22.12. */
   UNSUPPORTED: 'SOCKSERVE_ERR_UNSUPPORTED',
 } as const;
@@ -47,6 +51,15 @@ export class ServerStateError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ServerStateError';
+  }
+}
+
+/** Raised by a request body reader when the client's chunked framing is broken. */
+export class BadBodyError extends Error {
+  readonly code = ErrorCodes.BAD_BODY;
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadBodyError';
   }
 }
 

@@ -27,6 +27,6 @@ export { StreamRequestHandler } from './socketserver/stream-request-handler';
 export { DatagramRequestHandler, type DatagramRequest } from './socketserver/datagram-request-handler';
 export { Connection, SHUT_RD, SHUT_WR, SHUT_RDWR } from './socketserver/connection';
 export { DatagramSocket } from './socketserver/datagram-socket';
-export { BufferedReader } from './socketserver/buffered-reader';
+export { BufferedReader, type ByteReader } from './socketserver/buffered-reader';
 export { SocketWriter } from './socketserver/socket-writer';
 export { BytesWriter } from './socketserver/bytes-writer';

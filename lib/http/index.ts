@@ -1,5 +1,11 @@
 /**
- * sockserve/http: Python's http.server for Node.js. The HTTP servers and handlers land here
- * (see the http.server issue); until then this entry point exports nothing.
+ * sockserve/http: Python's http.server for Node.js.
+ * `import { ThreadingHTTPServer, BaseHTTPRequestHandler } from 'sockserve/http'`.
  */
-export {};
+export { BaseHTTPRequestHandler } from './base-http-request-handler';
+export { HTTPServer, ThreadingHTTPServer, HTTPSServer, ThreadingHTTPSServer, type HTTPSOptions } from './http-server';
+export { HTTPMessage } from './http-message';
+export { HTTPStatus, HTTPStatusAliases, HTTPStatusInfo, lookupStatus, responses, type StatusCode } from './status';
+export { DEFAULT_ERROR_MESSAGE, DEFAULT_ERROR_CONTENT_TYPE } from './error-page';
+export { ResponseWriter } from './response-writer';
+export type { BodyReader } from './body-reader';

@@ -10,6 +10,23 @@ export interface ByteSource {
   resume(): unknown;
 }
 
+/**
+ * What every `rfile` offers: BufferedReader over a socket or a packet, and the request body
+ * readers of the HTTP handlers.
+ */
+export interface ByteReader extends AsyncIterable<Buffer> {
+  /** `size` bytes, fewer only at EOF; everything until EOF when `size` is omitted or negative. */
+  read(size?: number): Promise<Buffer>;
+  /** One line with its '\n', at most `limit` bytes; empty at EOF. */
+  readline(limit?: number): Promise<Buffer>;
+  /** What is available, at most `size` bytes, waiting only if nothing is; empty at EOF. */
+  read1(size?: number): Promise<Buffer>;
+  /** Stop reading; later reads reject. */
+  close(): void;
+  /** True after close(). */
+  readonly closed: boolean;
+}
+
 /** Python's default buffer size (io.DEFAULT_BUFFER_SIZE is 8 KiB; sockets read 64 KiB at a time). */
 export const DEFAULT_READ_AHEAD = 64 * 1024;
 
@@ -21,7 +38,8 @@ const LINE = 0; // up to and including '\n', at most `size` bytes
 const EXACTLY = 1; // `size` bytes, fewer only at EOF
 const ALL = 2; // everything until EOF
 const SOME = 3; // whatever is there, at most `size` bytes, at least one unless EOF
-type Shape = typeof LINE | typeof EXACTLY | typeof ALL | typeof SOME;
+const BLOCK = 4; // lines up to and including the first empty one, at most `size` bytes
+type Shape = typeof LINE | typeof EXACTLY | typeof ALL | typeof SOME | typeof BLOCK;
 
 interface PendingRead {
   readonly shape: Shape;
@@ -44,7 +62,7 @@ interface PendingRead {
  * then pauses the source, so a client cannot make the server buffer without bound. With `timeout`
  * set (seconds; null waits for ever), a read that waits longer rejects with TimeoutError.
  */
-export class BufferedReader {
+export class BufferedReader implements ByteReader {
   /** Seconds a read may wait for data before it rejects with TimeoutError; null waits for ever. */
   timeout: number | null = null;
   /** Bytes read ahead of the reader before the source is paused. */
@@ -55,6 +73,8 @@ export class BufferedReader {
   #size = 0;
   /** Bytes at the front already searched for a newline without finding one. */
   #scanned = 0;
+  /** Where the last unfinished line starts, for the search of an empty line. */
+  #blockScanned = 0;
   #pending: PendingRead[] = [];
   #ended = false;
   #error: Error | null = null;
@@ -97,6 +117,15 @@ export class BufferedReader {
   /** Read what has arrived, at most `size` bytes, waiting only if nothing has; empty at EOF. */
   read1(size = -1): Promise<Buffer> {
     return this.#request(SOME, size < 0 ? Infinity : size);
+  }
+
+  /**
+   * Read lines up to and including the first empty one ('\n' or '\r\n'), at most `limit` bytes:
+   * an HTTP header block. If `limit` bytes hold no empty line, that many bytes are returned; at
+   * EOF, what is left. The caller tells these apart by checking the last line.
+   */
+  readBlock(limit: number): Promise<Buffer> {
+    return this.#request(BLOCK, limit);
   }
 
   /** Iterate over the lines until EOF. */
@@ -207,6 +236,12 @@ export class BufferedReader {
       case SOME:
         if (this.#size > 0 || size === 0) return this.#take(Math.min(size, this.#size));
         break;
+      case BLOCK: {
+        const end = this.#findBlockEnd();
+        if (end !== -1 && end <= size) return this.#take(end);
+        if (this.#size >= size) return this.#take(size);
+        break;
+      }
       case ALL:
         break;
     }
@@ -230,11 +265,28 @@ export class BufferedReader {
     return -1;
   }
 
+  /** Length of the bytes up to and including the first empty line, or -1. Joins chunks to search. */
+  #findBlockEnd(): number {
+    if (this.#chunks.length > 1) this.#chunks.splice(0, this.#chunks.length, Buffer.concat(this.#chunks, this.#size));
+    const buffer = this.#chunks[0];
+    if (buffer === undefined) return -1;
+    let lineStart = this.#blockScanned;
+    for (;;) {
+      const newline = buffer.indexOf(NEWLINE, lineStart);
+      if (newline === -1) break;
+      if (newline === lineStart || (newline === lineStart + 1 && buffer[lineStart] === 0x0d)) return newline + 1;
+      lineStart = newline + 1;
+    }
+    this.#blockScanned = lineStart;
+    return -1;
+  }
+
   /** Remove and return the first `count` bytes (count <= size); no copy when one chunk holds them. */
   #take(count: number): Buffer {
     if (count === 0) return EMPTY;
     this.#size -= count;
     this.#scanned = Math.max(0, this.#scanned - count);
+    this.#blockScanned = 0;
     const first = this.#chunks[0] as Buffer;
     if (first.length > count) {
       this.#chunks[0] = first.subarray(count);

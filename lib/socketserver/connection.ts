@@ -41,6 +41,7 @@ export class Connection implements ByteSink {
   constructor(socket: net.Socket) {
     this.socket = socket;
     this.#reader = new BufferedReader(socket);
+    socket.pause(); // nothing is read until a handler asks (the reader resumes the socket)
     socket.on('data', (chunk: Buffer) => this.#reader.push(chunk));
     socket.on('end', () => this.#reader.end());
     socket.on('drain', () => this.#settleDrain(null));

@@ -3,7 +3,7 @@
  */
 import { BaseRequestHandler } from './base-request-handler';
 import type { BaseServer } from './base-server';
-import type { BufferedReader } from './buffered-reader';
+import type { ByteReader } from './buffered-reader';
 import type { Connection } from './connection';
 import type { SocketWriter } from './socket-writer';
 
@@ -25,7 +25,7 @@ import type { SocketWriter } from './socket-writer';
  * - `rbufsize`: how many bytes rfile reads ahead before pausing the socket (-1: 64 KiB).
  * - `wbufsize`: bytes wfile collects before sending (0, the default: each write goes at once).
  *
- * Fields set by setup(): `connection` (the request, a Connection), `rfile` (a BufferedReader:
+ * Fields set by setup(): `connection` (the request, a Connection), `rfile` (a ByteReader:
  * `readline()`, `read(n)`, `read1(n)`, async iteration) and `wfile` (a SocketWriter: `write()`,
  * `flush()`). finish() flushes wfile and closes both; extend it with `super.finish()`.
  */
@@ -44,7 +44,7 @@ export class StreamRequestHandler<
   /** The connection (the same object as `request`). Set by setup(). */
   connection!: Connection;
   /** Reads from the client. Set by setup(). */
-  rfile!: BufferedReader;
+  rfile!: ByteReader;
   /** Writes to the client. Set by setup(). */
   wfile!: SocketWriter;
 

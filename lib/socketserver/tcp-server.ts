@@ -104,6 +104,15 @@ export class TCPServer extends BaseServer<Connection> {
     return (this.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
   }
 
+  /**
+   * Called for each accepted socket before it becomes a Connection; returns the socket to use.
+   * HTTPSServer wraps it in TLS here, so each handshake runs on its own connection and never in
+   * the accept loop. May be overridden.
+   */
+  protected wrapSocket(socket: net.Socket): net.Socket {
+    return socket;
+  }
+
   /** Send FIN once the response is out, then close. May be overridden. */
   protected override shutdownRequest(request: Connection): void {
     request.shutdown(SHUT_WR);
@@ -125,7 +134,15 @@ export class TCPServer extends BaseServer<Connection> {
       }
       clientAddress = [remoteAddress, remotePort];
     }
-    if (!this.enqueueRequest(new Connection(socket), clientAddress)) socket.destroy();
+    let connection: Connection;
+    try {
+      connection = new Connection(this.wrapSocket(socket));
+    } catch (error) {
+      socket.destroy();
+      process.stderr.write(`accept failed: ${(error as Error).message}\n`);
+      return;
+    }
+    if (!this.enqueueRequest(connection, clientAddress)) connection.socket.destroy();
   }
 }
 

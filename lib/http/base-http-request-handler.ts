@@ -1,0 +1,505 @@
+/**
+ * BaseHTTPRequestHandler: Python's HTTP/1.x request handler, member for member, with framing
+ * that cannot be smuggled and limits that slow clients cannot abuse.
+ */
+import { BadBodyError, ErrorCodes, TimeoutError, typeError } from '../errors';
+import type { BaseServer } from '../socketserver/base-server';
+import type { BufferedReader } from '../socketserver/buffered-reader';
+import type { Connection } from '../socketserver/connection';
+import { StreamRequestHandler } from '../socketserver/stream-request-handler';
+import { ChunkedBodyReader, LengthBodyReader, type BodyReader } from './body-reader';
+import { httpDate, logDate } from './dates';
+import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from './error-page';
+import { HTTPMessage } from './http-message';
+import { escapeForLog, escapeHtml, formatNamed, formatPositional } from './python-format';
+import {
+  bodyFraming,
+  isHeadError,
+  parseHeaderBlock,
+  parseVersion,
+  pyRepr,
+  splitWords,
+  type HeadError,
+} from './request-head';
+import { ResponseWriter } from './response-writer';
+import { responses, type StatusCode } from './status';
+
+/** Python's limit on the request line (longer: 414). */
+const MAX_REQUEST_LINE = 65536;
+/** Unread request body bytes the server reads and drops to keep a connection; more closes it. */
+const DRAIN_LIMIT = 65536;
+/** Characters that may not appear in a status line or header (CR, LF, NUL, other controls, non-Latin-1). */
+const UNSAFE_HEADER_TEXT = /[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Errors that mean the client has gone: nothing can be sent back. */
+function clientGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === ErrorCodes.SOCKET_CLOSED ||
+    code === 'ERR_STREAM_DESTROYED' ||
+    code === 'ERR_STREAM_WRITE_AFTER_END'
+  );
+}
+
+function endsWithBlankLine(block: Buffer): boolean {
+  const n = block.length;
+  if (n === 0 || block[n - 1] !== 0x0a) return false;
+  if (n === 1 || block[n - 2] === 0x0a) return true;
+  return block[n - 2] === 0x0d && (n === 2 || block[n - 3] === 0x0a);
+}
+
+/**
+ * The HTTP handler. Subclass it and define a method per verb, `do_GET()`, `do_POST()`, … (the
+ * name is built from the request's method, case-sensitively; a missing one answers 501). Inside a
+ * `do_*` method:
+ *
+ * - read `command`, `path`, `requestVersion`, `headers` (an HTTPMessage), `clientAddress`;
+ *   `rfile` reads this request's body only (de-chunked, EOF at its end);
+ * - answer with `sendResponse(code, message?)`, `sendHeader(name, value)` …, `endHeaders()`,
+ *   then `await this.wfile.write(body)`; or `await sendError(code, message?, explain?)`.
+ *
+ * Methods that may be overridden: every `do_*`, `handleExpect100()` (return false to refuse the
+ * body), `logMessage()` (where log lines go; default stderr), `logRequest()`, `logError()`,
+ * `versionString()`, `dateTimeString()`, `addressString()`, and — rarely — `handle()`,
+ * `handleOneRequest()`, `parseRequest()`.
+ *
+ * Fields a subclass may set: `protocolVersion` ('HTTP/1.0'; set 'HTTP/1.1' for keep-alive, and
+ * then send Content-Length or chunked bodies), `serverVersion`, `sysVersion`,
+ * `errorMessageFormat`, `errorContentType`, `responses`, `defaultRequestVersion`,
+ * `MessageClass`; and sockserve's limits: `headersTimeout` (60 s to receive a request head),
+ * `keepAliveTimeout` (5 s an idle keep-alive connection is kept), `maxHeaders` (100),
+ * `maxHeaderBytes` (65536). Plus StreamRequestHandler's `timeout`, `rbufsize`, `wbufsize`,
+ * `disableNagleAlgorithm`.
+ *
+ * Where it differs from Python, it is safer: see docs/differences.md.
+ */
+export class BaseHTTPRequestHandler<
+  TServer extends BaseServer<Connection> = BaseServer<Connection>,
+> extends StreamRequestHandler<TServer> {
+  /** The server software named in the `Server` header. */
+  serverVersion = 'BaseHTTP/0.6';
+  /** The runtime named after serverVersion. */
+  sysVersion = `Node/${process.versions.node}`;
+  /** The error page, a template over %(code)d, %(message)s and %(explain)s. */
+  errorMessageFormat = DEFAULT_ERROR_MESSAGE;
+  /** The error page's Content-Type. */
+  errorContentType = DEFAULT_ERROR_CONTENT_TYPE;
+  /** The version assumed until the request line is parsed. */
+  defaultRequestVersion = 'HTTP/0.9';
+  /** The version this server speaks: 'HTTP/1.1' enables keep-alive. */
+  protocolVersion = 'HTTP/1.0';
+  /** code → [reason phrase, explanation], for status lines and error pages. */
+  responses: Readonly<Record<number, readonly [string, string]>> = responses;
+  /** The class that holds the request headers. */
+  MessageClass: new () => HTTPMessage = HTTPMessage;
+  /** Seconds a client has to send a request head (line and headers); then 408. */
+  headersTimeout = 60;
+  /** Seconds an idle keep-alive connection waits for its next request; then it is closed. */
+  keepAliveTimeout = 5;
+  /** Most header fields in a request (Python's limit); more is 431. */
+  maxHeaders = 100;
+  /** Most bytes in a request's header block; more is 431. */
+  maxHeaderBytes = 65536;
+
+  /** The request method, e.g. 'GET' (null before a request line was parsed). */
+  command: string | null = null;
+  /** The request target as sent (a leading '//' collapsed to '/'). */
+  path = '';
+  /** The request's version, e.g. 'HTTP/1.1'. */
+  requestVersion = '';
+  /** The request line without its line ending. */
+  requestline = '';
+  /** The request line as received. */
+  rawRequestline: Buffer = Buffer.alloc(0);
+  /** The request headers. */
+  headers: HTTPMessage = new HTTPMessage();
+  /** True when the connection closes after this response. */
+  closeConnection = true;
+
+  declare wfile: ResponseWriter;
+  declare rfile: BodyReader;
+
+  #stream!: BufferedReader;
+  #headersBuffer = '';
+  #requestsHandled = 0;
+  /** Status of the response being written, 0 before sendResponseOnly. */
+  #status = 0;
+  /** The response carries Content-Length or Transfer-Encoding. */
+  #framed = false;
+  #corked = false;
+  readonly #uncorkLater = (): void => this.#uncork();
+
+  protected override setup(): void {
+    super.setup();
+    this.#stream = this.connection.makefile('rb', this.rbufsize);
+    this.wfile = new ResponseWriter(this.connection, this.wbufsize);
+    this.rfile = new LengthBodyReader(this.#stream, 0);
+  }
+
+  /** Handle requests until one ends the connection. */
+  protected override async handle(): Promise<void> {
+    this.closeConnection = true;
+    await this.handleOneRequest();
+    while (!this.closeConnection) await this.handleOneRequest();
+  }
+
+  protected override async finish(): Promise<void> {
+    this.#uncork();
+    await super.finish();
+  }
+
+  /** Read, parse and answer one request. */
+  protected async handleOneRequest(): Promise<void> {
+    this.#beginRequest();
+    try {
+      try {
+        this.rawRequestline = await this.#withTimeout(this.#requestLineTimeout(), () =>
+          this.#stream.readline(MAX_REQUEST_LINE + 1),
+        );
+      } catch (error) {
+        // Idle keep-alive timeout, reset, failed TLS handshake: no request, nobody to answer.
+        this.closeConnection = true;
+        if (error instanceof TimeoutError && this.#stream.buffered > 0) await this.#sendQuietly(408);
+        return;
+      }
+      if (this.rawRequestline.length > MAX_REQUEST_LINE) {
+        this.requestline = '';
+        this.requestVersion = '';
+        this.command = '';
+        await this.sendError(414);
+        return;
+      }
+      if (this.rawRequestline.length === 0) {
+        this.closeConnection = true;
+        return;
+      }
+      this.#requestsHandled += 1;
+      if (!(await this.parseRequest())) return;
+      const method = (this as unknown as Record<string, unknown>)[`do_${this.command}`];
+      if (typeof method !== 'function') {
+        await this.sendError(501, `Unsupported method (${pyRepr(this.command ?? '')})`);
+        return;
+      }
+      await this.#runMethod(method as () => unknown);
+    } finally {
+      if (this.#stream.buffered === 0) this.#uncork();
+    }
+  }
+
+  /**
+   * Parse `rawRequestline` and read the headers. Returns true if the request can be handled;
+   * otherwise an error response has been sent. Sets command, path, requestVersion, headers,
+   * closeConnection and rfile (the body).
+   */
+  protected async parseRequest(): Promise<boolean> {
+    this.command = null;
+    this.requestVersion = this.defaultRequestVersion;
+    this.closeConnection = true;
+    const requestline = this.rawRequestline.toString('latin1').replace(/[\r\n]+$/, '');
+    this.requestline = requestline;
+    const words = splitWords(requestline);
+    if (words.length === 0) return false;
+    if (words.length >= 3) {
+      const version = words[words.length - 1] as string;
+      const number = parseVersion(version);
+      if (number === null) {
+        this.requestVersion = '';
+        await this.sendError(400, `Bad request version (${pyRepr(version)})`);
+        return false;
+      }
+      this.requestVersion = version;
+      const [major, minor] = number;
+      if ((major > 1 || (major === 1 && minor >= 1)) && this.protocolVersion >= 'HTTP/1.1') {
+        this.closeConnection = false;
+      }
+      if (major >= 2) {
+        await this.sendError(505, `Invalid HTTP version (${version.slice(5)})`);
+        return false;
+      }
+    }
+    if (words.length < 2 || words.length > 3) {
+      this.requestVersion = '';
+      await this.sendError(400, `Bad request syntax (${pyRepr(requestline)})`);
+      return false;
+    }
+    const [command, path] = words as [string, string];
+    if (words.length === 2) {
+      this.closeConnection = true;
+      if (command !== 'GET') {
+        this.requestVersion = '';
+        await this.sendError(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`);
+        return false;
+      }
+    }
+    this.command = command;
+    // A leading '//' would read as a host to browsers (an open redirect): collapse it (gh-87389).
+    this.path = path.startsWith('//') ? '/' + path.replace(/^\/+/, '') : path;
+    if (words.length === 2) {
+      this.headers = new this.MessageClass();
+      return true;
+    }
+    const headers = await this.#readHeaders();
+    if (headers === null) return false;
+    this.headers = headers;
+    const framing = bodyFraming(headers, this.requestVersion);
+    if (isHeadError(framing)) return this.#refuse(framing);
+    this.rfile = framing.chunked
+      ? new ChunkedBodyReader(this.#stream)
+      : new LengthBodyReader(this.#stream, framing.length);
+    const connection = (headers.get('Connection') ?? '').toLowerCase();
+    if (connection === 'close') this.closeConnection = true;
+    else if (connection === 'keep-alive' && this.protocolVersion >= 'HTTP/1.1') this.closeConnection = false;
+    const expect = (headers.get('Expect') ?? '').toLowerCase();
+    if (expect === '100-continue' && this.protocolVersion >= 'HTTP/1.1' && this.requestVersion >= 'HTTP/1.1') {
+      if (!(await this.handleExpect100())) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Answer `Expect: 100-continue`. The default sends `100 Continue` and returns true. Override to
+   * refuse the body: send an error and return false.
+   */
+  protected async handleExpect100(): Promise<boolean> {
+    this.sendResponseOnly(100);
+    await this.endHeaders();
+    this.#uncork();
+    return true;
+  }
+
+  /**
+   * Send an error response with Python's HTML page (no body for HEAD, 1xx, 204, 205, 304) and
+   * `Connection: close`, and log it. `message` is the reason phrase, `explain` the page's text.
+   */
+  async sendError(code: StatusCode, message?: string, explain?: string): Promise<void> {
+    const status = Number(code);
+    const [shortMessage, longMessage] = this.responses[status] ?? ['???', '???'];
+    const reason = message ?? shortMessage;
+    this.logError('code %d, message %s', status, reason);
+    this.sendResponse(status, reason);
+    this.sendHeader('Connection', 'close');
+    let body: Buffer | null = null;
+    if (status >= 200 && status !== 204 && status !== 205 && status !== 304) {
+      const page = formatNamed(this.errorMessageFormat, {
+        code: status,
+        message: escapeHtml(reason),
+        explain: escapeHtml(explain ?? longMessage),
+      });
+      body = Buffer.from(page, 'utf8');
+      this.sendHeader('Content-Type', this.errorContentType);
+      this.sendHeader('Content-Length', String(body.length));
+    }
+    await this.endHeaders();
+    if (this.command !== 'HEAD' && body !== null) await this.wfile.write(body);
+  }
+
+  /** Log the request and queue the status line plus `Server` and `Date` headers. */
+  sendResponse(code: StatusCode, message?: string): void {
+    this.logRequest(code);
+    this.sendResponseOnly(code, message);
+    this.sendHeader('Server', this.versionString());
+    this.sendHeader('Date', this.dateTimeString());
+  }
+
+  /** Queue the status line only (nothing for an HTTP/0.9 request). */
+  sendResponseOnly(code: StatusCode, message?: string): void {
+    const status = Number(code);
+    this.#status = status;
+    if (this.requestVersion === 'HTTP/0.9') return;
+    const reason = message ?? this.responses[status]?.[0] ?? '';
+    if (UNSAFE_HEADER_TEXT.test(reason)) {
+      throw typeError(ErrorCodes.INVALID_HEADER, `status message ${JSON.stringify(reason)} has a control character`);
+    }
+    this.#headersBuffer += `${this.protocolVersion} ${status} ${reason}\r\n`;
+  }
+
+  /** Queue a header. Rejects names that are not tokens and values with CR, LF or other controls. */
+  sendHeader(keyword: string, value: string | number): void {
+    const text = String(value);
+    if (!TOKEN.test(keyword) || UNSAFE_HEADER_TEXT.test(text)) {
+      throw typeError(ErrorCodes.INVALID_HEADER, `refusing header ${JSON.stringify(keyword)}: ${JSON.stringify(text)}`);
+    }
+    if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${text}\r\n`;
+    const name = keyword.toLowerCase();
+    if (name === 'connection') {
+      const token = text.toLowerCase();
+      if (token === 'close') this.closeConnection = true;
+      else if (token === 'keep-alive') this.closeConnection = false;
+    } else if (name === 'content-length' || name === 'transfer-encoding') {
+      this.#framed = true;
+    }
+  }
+
+  /**
+   * End the headers and send them. A response that has no length on a connection that would stay
+   * open gets `Connection: close`, so the client can tell where it ends.
+   */
+  endHeaders(): Promise<void> {
+    if (this.requestVersion === 'HTTP/0.9') return this.flushHeaders();
+    const status = this.#status;
+    const final = status >= 200;
+    const bodiless = this.command === 'HEAD' || status === 204 || status === 205 || status === 304;
+    if (final && !bodiless && !this.#framed && !this.closeConnection) {
+      this.#headersBuffer += 'Connection: close\r\n';
+      this.closeConnection = true;
+    }
+    this.#headersBuffer += '\r\n';
+    const sent = this.flushHeaders();
+    if (final) this.wfile.discardBody = bodiless;
+    return sent;
+  }
+
+  /** Send the queued status line and headers. */
+  flushHeaders(): Promise<void> {
+    const headers = this.#headersBuffer;
+    if (headers === '') return this.wfile.flush();
+    this.#headersBuffer = '';
+    this.#cork();
+    return this.connection.sendall(Buffer.from(headers, 'latin1'));
+  }
+
+  /** Log an answered request: `"GET / HTTP/1.1" 200 -`. */
+  logRequest(code: StatusCode | '-' = '-', size: number | '-' = '-'): void {
+    this.logMessage('"%s" %s %s', this.requestline, String(Number(code) || code), String(size));
+  }
+
+  /** Log an error; passes to logMessage(). */
+  logError(format: string, ...args: unknown[]): void {
+    this.logMessage(format, ...args);
+  }
+
+  /**
+   * Write `127.0.0.1 - - [24/Nov/2026 18:20:33] message` to stderr, control characters escaped.
+   * `format` takes Python's %s, %d and %r. Override to log elsewhere (or not at all).
+   */
+  logMessage(format: string, ...args: unknown[]): void {
+    const message = escapeForLog(formatPositional(format, args));
+    process.stderr.write(`${this.addressString()} - - [${this.logDateTimeString()}] ${message}\n`);
+  }
+
+  /** `serverVersion sysVersion`, the `Server` header. */
+  versionString(): string {
+    return `${this.serverVersion} ${this.sysVersion}`;
+  }
+
+  /** An HTTP date for `timestamp` (seconds since the epoch), or now. */
+  dateTimeString(timestamp?: number): string {
+    return httpDate(timestamp);
+  }
+
+  /** The current local time for the log. */
+  logDateTimeString(): string {
+    return logDate();
+  }
+
+  /** The client's host for the log. */
+  addressString(): string {
+    return typeof this.clientAddress === 'string' ? this.clientAddress : this.clientAddress[0];
+  }
+
+  async #runMethod(method: () => unknown): Promise<void> {
+    try {
+      await method.call(this);
+      await this.wfile.flush();
+    } catch (error) {
+      this.closeConnection = true;
+      if (error instanceof TimeoutError) {
+        this.logError('Request timed out: %r', error.message);
+        return;
+      }
+      if (error instanceof BadBodyError) {
+        if (this.#status === 0) await this.#sendQuietly(400, 'Bad chunked body', error.message);
+        return;
+      }
+      if (this.#status === 0 && !clientGone(error)) await this.#sendQuietly(500);
+      throw error;
+    }
+    await this.#finishBody();
+  }
+
+  /** Read and drop a small unread body so the connection can be kept; otherwise close it. */
+  async #finishBody(): Promise<void> {
+    if (this.closeConnection || this.rfile.complete) return;
+    try {
+      const done = await this.#withTimeout(this.keepAliveTimeout, () => this.rfile.discard(DRAIN_LIMIT));
+      if (!done) this.closeConnection = true;
+    } catch {
+      this.closeConnection = true;
+    }
+  }
+
+  async #readHeaders(): Promise<HTTPMessage | null> {
+    let block: Buffer;
+    try {
+      block = await this.#withTimeout(this.headersTimeout, () => this.#stream.readBlock(this.maxHeaderBytes + 2));
+    } catch (error) {
+      if (error instanceof TimeoutError) await this.#sendQuietly(408);
+      this.closeConnection = true;
+      return null;
+    }
+    if (!endsWithBlankLine(block)) {
+      this.closeConnection = true;
+      if (block.length >= this.maxHeaderBytes) {
+        await this.sendError(431, 'Line too long', `header block over ${this.maxHeaderBytes} bytes`);
+      }
+      return null;
+    }
+    const parsed = parseHeaderBlock(block, this.maxHeaders, this.MessageClass);
+    if (isHeadError(parsed)) return this.#refuse(parsed).then(() => null);
+    return parsed;
+  }
+
+  async #refuse(error: HeadError): Promise<false> {
+    await this.sendError(error.status, error.message, error.explain);
+    return false;
+  }
+
+  /** sendError for a client that may already be gone: failures to write are ignored. */
+  async #sendQuietly(code: number, message?: string, explain?: string): Promise<void> {
+    try {
+      await this.sendError(code, message, explain);
+    } catch {
+      // the client has gone; nothing to report
+    }
+  }
+
+  #beginRequest(): void {
+    this.#status = 0;
+    this.#framed = false;
+    this.#headersBuffer = '';
+    this.wfile.discardBody = false;
+  }
+
+  #requestLineTimeout(): number {
+    const limit = this.#requestsHandled === 0 ? this.headersTimeout : this.keepAliveTimeout;
+    return this.timeout === null ? limit : Math.min(limit, this.timeout);
+  }
+
+  /** Run a read with the stream's timeout set to `seconds` for its duration. */
+  async #withTimeout<T>(seconds: number, read: () => Promise<T>): Promise<T> {
+    const saved = this.#stream.timeout;
+    this.#stream.timeout = seconds;
+    try {
+      return await read();
+    } finally {
+      this.#stream.timeout = saved;
+    }
+  }
+
+  /** Hold writes until this turn of the event loop ends, so a response leaves in one system call. */
+  #cork(): void {
+    if (this.#corked) return;
+    this.#corked = true;
+    this.connection.socket.cork();
+    setImmediate(this.#uncorkLater);
+  }
+
+  #uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.connection.socket.uncork();
+  }
+}

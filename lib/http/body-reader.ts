@@ -1,0 +1,204 @@
+/**
+ * The request body as the handler's `rfile` sees it: only this request's bytes, de-chunked, with
+ * EOF at the end of the body, so the next request on the connection can never be read as body.
+ */
+import { BadBodyError } from '../errors';
+import type { BufferedReader, ByteReader } from '../socketserver/buffered-reader';
+import { SocketClosedError } from '../errors';
+
+const EMPTY = Buffer.alloc(0);
+
+/** The longest chunk-size line accepted (size, extensions, CRLF), and the most trailer bytes. */
+const MAX_CHUNK_LINE = 4096;
+const MAX_TRAILER_BYTES = 65536;
+
+/** A request body reader: a ByteReader that also knows whether the body was read to its end. */
+export interface BodyReader extends ByteReader {
+  /** True once every byte of the body has been read (or the client closed early). */
+  readonly complete: boolean;
+  /** Read and drop the rest of the body, at most `limit` bytes; resolves true if the body is done. */
+  discard(limit: number): Promise<boolean>;
+}
+
+abstract class BodyReaderBase implements BodyReader {
+  #closed = false;
+  abstract readonly complete: boolean;
+  abstract read(size?: number): Promise<Buffer>;
+  abstract readline(limit?: number): Promise<Buffer>;
+  abstract read1(size?: number): Promise<Buffer>;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    for (;;) {
+      const line = await this.readline();
+      if (line.length === 0) return;
+      yield line;
+    }
+  }
+
+  async discard(limit: number): Promise<boolean> {
+    let left = limit;
+    while (!this.complete && left > 0) {
+      const data = await this.read1(Math.min(left, 65536));
+      if (data.length === 0) break;
+      left -= data.length;
+    }
+    return this.complete;
+  }
+
+  protected checkOpen(): void {
+    if (this.#closed) throw new SocketClosedError('read from a closed file');
+  }
+}
+
+/** A body of `Content-Length` bytes (0 when the request has no body). */
+export class LengthBodyReader extends BodyReaderBase {
+  readonly #stream: BufferedReader;
+  #remaining: number;
+  #truncated = false;
+
+  constructor(stream: BufferedReader, length: number) {
+    super();
+    this.#stream = stream;
+    this.#remaining = length;
+  }
+
+  get complete(): boolean {
+    return this.#remaining === 0 || this.#truncated;
+  }
+
+  read(size = -1): Promise<Buffer> {
+    return this.#take(size < 0 ? this.#remaining : Math.min(size, this.#remaining), (n) => this.#stream.read(n));
+  }
+
+  readline(limit = -1): Promise<Buffer> {
+    return this.#take(limit < 0 ? this.#remaining : Math.min(limit, this.#remaining), (n) => this.#stream.readline(n));
+  }
+
+  read1(size = -1): Promise<Buffer> {
+    return this.#take(size < 0 ? this.#remaining : Math.min(size, this.#remaining), (n) => this.#stream.read1(n));
+  }
+
+  async #take(count: number, read: (count: number) => Promise<Buffer>): Promise<Buffer> {
+    this.checkOpen();
+    if (count === 0) return EMPTY;
+    const data = await read(count);
+    this.#remaining -= data.length;
+    if (data.length === 0) this.#truncated = true;
+    return data;
+  }
+}
+
+/** A `Transfer-Encoding: chunked` body, de-chunked; trailers are read and dropped. */
+export class ChunkedBodyReader extends BodyReaderBase {
+  readonly #stream: BufferedReader;
+  /** Bytes left in the current chunk; 0 between chunks. */
+  #inChunk = 0;
+  #done = false;
+
+  constructor(stream: BufferedReader) {
+    super();
+    this.#stream = stream;
+  }
+
+  get complete(): boolean {
+    return this.#done;
+  }
+
+  async read(size = -1): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let total = 0;
+    while (size < 0 || total < size) {
+      const part = await this.read1(size < 0 ? -1 : size - total);
+      if (part.length === 0) break;
+      parts.push(part);
+      total += part.length;
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total);
+  }
+
+  async readline(limit = -1): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    let total = 0;
+    while (limit < 0 || total < limit) {
+      if (!(await this.#enterChunk())) break;
+      const want = limit < 0 ? this.#inChunk : Math.min(this.#inChunk, limit - total);
+      const part = await this.#fromChunk(await this.#stream.readline(want));
+      parts.push(part);
+      total += part.length;
+      if (part[part.length - 1] === 0x0a) break;
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, total);
+  }
+
+  async read1(size = -1): Promise<Buffer> {
+    if (size === 0 || !(await this.#enterChunk())) return EMPTY;
+    return this.#fromChunk(await this.#stream.read1(size < 0 ? this.#inChunk : Math.min(size, this.#inChunk)));
+  }
+
+  /** Make sure a chunk with data is current; false at the end of the body. */
+  async #enterChunk(): Promise<boolean> {
+    this.checkOpen();
+    if (this.#done) return false;
+    if (this.#inChunk > 0) return true;
+    const line = await this.#stream.readline(MAX_CHUNK_LINE);
+    if (line.length === 0) return this.#endEarly();
+    const size = parseChunkSize(line);
+    if (size === 0) {
+      await this.#readTrailers();
+      this.#done = true;
+      return false;
+    }
+    this.#inChunk = size;
+    return true;
+  }
+
+  /** Account for bytes read from the current chunk; at its end, consume the CRLF after it. */
+  async #fromChunk(data: Buffer): Promise<Buffer> {
+    if (data.length === 0) {
+      this.#endEarly();
+      return data;
+    }
+    this.#inChunk -= data.length;
+    if (this.#inChunk === 0) {
+      const crlf = await this.#stream.read(2);
+      if (crlf.length < 2) this.#endEarly();
+      else if (crlf[0] !== 0x0d || crlf[1] !== 0x0a) throw new BadBodyError('chunk data not followed by CRLF');
+    }
+    return data;
+  }
+
+  async #readTrailers(): Promise<void> {
+    let bytes = 0;
+    for (;;) {
+      const line = await this.#stream.readline(MAX_TRAILER_BYTES - bytes + 1);
+      bytes += line.length;
+      if (line.length === 0) return; // the client closed after the last chunk: nothing more to read
+      if (bytes > MAX_TRAILER_BYTES) throw new BadBodyError('chunked trailers too large');
+      if (line[line.length - 1] !== 0x0a) throw new BadBodyError('trailer line not terminated');
+      if (line.length === 2 ? line[0] === 0x0d : line.length === 1) return;
+    }
+  }
+
+  /** The client closed in the middle of the body: report EOF from now on. */
+  #endEarly(): false {
+    this.#done = true;
+    this.#inChunk = 0;
+    return false;
+  }
+}
+
+/** Parse `1a;ext=1\r\n` → 26. Strict: hex digits only (at most 12), then optional `;` extensions. */
+function parseChunkSize(line: Buffer): number {
+  const text = line.toString('latin1');
+  const match = /^([0-9A-Fa-f]{1,12})[ \t]*(;[^\r\n]*)?\r\n$/.exec(text);
+  if (match === null) throw new BadBodyError(`bad chunk size line ${JSON.stringify(text.slice(0, 40))}`);
+  return parseInt(match[1] as string, 16);
+}

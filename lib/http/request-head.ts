@@ -1,0 +1,128 @@
+/**
+ * Parsing a request's head: the request line (Python's rules) and the header block and body
+ * framing (RFC 9112's rules, stricter than Python so that requests cannot be smuggled).
+ */
+import { HTTPMessage } from './http-message';
+
+/** What a request head that cannot be served gets: a status and the sendError message. */
+export interface HeadError {
+  readonly status: number;
+  readonly message: string;
+  readonly explain?: string;
+}
+
+/** How the request body is delimited. */
+export type BodyFraming = { readonly chunked: false; readonly length: number } | { readonly chunked: true };
+
+/** Characters Python's str.split() treats as whitespace within Latin-1. */
+const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0]+/;
+
+/** Split a request line on whitespace exactly as Python's `requestline.split()`. */
+export function splitWords(line: string): string[] {
+  const words = line.split(PYTHON_WHITESPACE);
+  if (words[0] === '') words.shift();
+  if (words[words.length - 1] === '') words.pop();
+  return words;
+}
+
+/** `HTTP/1.1` → [1, 1]; null unless it is `HTTP/` digits `.` digits (at most 10 digits each), as Python checks. */
+export function parseVersion(version: string): [number, number] | null {
+  const match = /^HTTP\/(\d{1,10})\.(\d{1,10})$/.exec(version);
+  return match === null ? null : [Number(match[1]), Number(match[2])];
+}
+
+/** Python's repr() of a str (single quotes unless the text has one and no double quote). */
+export function pyRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    if (char === '\\' || char === quote) out += `\\${char}`;
+    else if (char === '\n') out += '\\n';
+    else if (char === '\r') out += '\\r';
+    else if (char === '\t') out += '\\t';
+    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0xad)
+      out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += char;
+  }
+  return out + quote;
+}
+
+/** A field name: an RFC 9110 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Characters a field value may not hold: controls other than HTAB (CR, LF, NUL among them). */
+const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+function badRequest(message: string): HeadError {
+  return { status: 400, message };
+}
+
+/**
+ * Parse the header block (the lines after the request line, up to and including the blank line).
+ * Rejects what RFC 9112 says a server must reject and Python lets through: obs-fold (a line
+ * starting with whitespace), whitespace before the colon, names that are not tokens, and control
+ * characters in values. More than `maxHeaders` fields is Python's 431 "Too many headers".
+ */
+export function parseHeaderBlock(
+  block: Buffer,
+  maxHeaders: number,
+  MessageClass: new () => HTTPMessage = HTTPMessage,
+): HTTPMessage | HeadError {
+  const headers = new MessageClass();
+  const text = block.toString('latin1');
+  let start = 0;
+  for (;;) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    if (line === '') break;
+    if (headers.size >= maxHeaders) {
+      return { status: 431, message: 'Too many headers', explain: `got more than ${maxHeaders} headers` };
+    }
+    const first = line.charCodeAt(0);
+    if (first === 32 || first === 9) return badRequest('Bad header line (obsolete line folding)');
+    const colon = line.indexOf(':');
+    const name = colon === -1 ? '' : line.slice(0, colon);
+    if (!TOKEN.test(name)) return badRequest(`Bad header name (${pyRepr(name || line)})`);
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (BAD_VALUE_CHAR.test(value)) return badRequest(`Bad header value for ${pyRepr(name)}`);
+    headers.append(name, value);
+    if (newline === -1) break;
+  }
+  return headers;
+}
+
+/**
+ * Decide how the body is delimited (RFC 9112 §6.3), refusing every ambiguous case with 400:
+ * Content-Length together with Transfer-Encoding, more than one Content-Length, a length that is
+ * not plain digits, a transfer coding other than a single `chunked`, and chunked in HTTP/1.0.
+ */
+export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyFraming | HeadError {
+  const codings = headers.getAll('Transfer-Encoding');
+  const lengths = headers.getAll('Content-Length');
+  if (codings !== undefined) {
+    if (lengths !== undefined) return badRequest('Content-Length with Transfer-Encoding');
+    if (requestVersion === 'HTTP/1.0') return badRequest('Transfer-Encoding in an HTTP/1.0 request');
+    const list = codings
+      .join(',')
+      .split(',')
+      .map((coding) => coding.trim().toLowerCase())
+      .filter((coding) => coding !== '');
+    if (list.length !== 1 || list[0] !== 'chunked') {
+      return badRequest(`Unsupported Transfer-Encoding (${pyRepr(codings.join(', '))})`);
+    }
+    return { chunked: true };
+  }
+  if (lengths === undefined) return { chunked: false, length: 0 };
+  const [length] = lengths;
+  if (lengths.length > 1 || length === undefined || !/^\d{1,15}$/.test(length)) {
+    return badRequest(`Bad Content-Length (${pyRepr(lengths.join(', '))})`);
+  }
+  return { chunked: false, length: Number(length) };
+}
+
+/** True for a parse result that is an error. */
+export function isHeadError(value: object): value is HeadError {
+  return 'status' in value;
+}
