@@ -16,10 +16,12 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 /**
  * A TCPServer for HTTP handlers, one connection at a time. After binding it knows `serverName`
  * (the bound host, or this machine's host name for a wildcard address; no reverse DNS lookup)
- * and `serverPort`. `allowReuseAddress` is true, as in Python.
+ * and `serverPort`. `allowReuseAddress` is true, as in Python; `requestQueueSize` is 511 (Python: 5).
  */
 export class HTTPServer extends TCPServer {
   override allowReuseAddress = true;
+  /** The listen backlog: Node's http default (511), not Python's 5, so a burst of clients is not dropped. */
+  override requestQueueSize = 511;
   /** The host the server answers as (CGI's SERVER_NAME). Set by serverBind(). */
   serverName = '';
   /** The port it listens on. Set by serverBind(). */

@@ -231,15 +231,20 @@ export class BaseServer<TRequest = unknown> {
     const [request, clientAddress] = next;
     try {
       if (await this.verifyRequest(request, clientAddress)) {
-        try {
-          await this.processRequest(request, clientAddress);
-        } catch (error) {
-          await this.handleError(request, clientAddress, error);
-          await this.shutdownRequest(request);
-        }
-      } else {
-        await this.shutdownRequest(request);
+        await this.processRequest(request, clientAddress);
+        return;
       }
+    } catch (error) {
+      await this.#runHook(() => this.handleError(request, clientAddress, error));
+    }
+    // Refused or failed: the connection is closed whatever the hooks above did.
+    await this.#runHook(() => this.shutdownRequest(request));
+  }
+
+  /** Run a hook on the error path; a failure of the hook itself is printed, never thrown. */
+  async #runHook(hook: () => Awaitable<void>): Promise<void> {
+    try {
+      await hook();
     } catch (error) {
       reportHookFailure(error);
     }
