@@ -2,7 +2,7 @@
  * sockserve: Python's socketserver for Node.js. `import { TCPServer, StreamRequestHandler } from 'sockserve'`.
  * The HTTP servers and handlers are in 'sockserve/http'.
  */
-export { ErrorCodes, SocketClosedError, ServerStateError, TimeoutError, type ErrorCode } from './errors';
+export { BadBodyError, ErrorCodes, SocketClosedError, ServerStateError, TimeoutError, type ErrorCode } from './errors';
 export {
   formatAddress,
   type AddressFamily,

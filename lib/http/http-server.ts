@@ -28,7 +28,7 @@ export class HTTPServer extends TCPServer {
   serverPort = 0;
 
   /** Bind, then record serverName and serverPort. May be extended. */
-  protected override async serverBind(): Promise<void> {
+  override async serverBind(): Promise<void> {
     await super.serverBind();
     if (typeof this.serverAddress === 'string') {
       this.serverName = os.hostname();
@@ -107,7 +107,7 @@ export class HTTPSServer extends HTTPServer {
   }
 
   /** Load the certificate and key into a TLS context. May be extended. */
-  protected override async serverActivate(): Promise<void> {
+  override async serverActivate(): Promise<void> {
     await super.serverActivate();
     const passphrase = typeof this.password === 'function' ? this.password() : this.password;
     this.#context = tls.createSecureContext({

@@ -12,11 +12,15 @@ export interface RequestHandler {
   run(): Promise<void>;
 }
 
-/** A class the server instantiates for each request, as Python calls `RequestHandlerClass(…)`. */
+/**
+ * A class the server instantiates for each request, as Python calls `RequestHandlerClass(…)`.
+ * The server parameter is typed `never` so that a handler declaring its own server type
+ * (`extends StreamRequestHandler<MyServer>`) is accepted by that server.
+ */
 export type RequestHandlerClass<TRequest = unknown> = new (
   request: TRequest,
   clientAddress: ClientAddress,
-  server: BaseServer<TRequest>,
+  server: never,
 ) => RequestHandler;
 
 /** A value or a promise of it: every hook may be async, and the server awaits it. */
@@ -46,6 +50,8 @@ function describeError(error: unknown): string {
  *   sequential server (it would wait for itself), as in Python.
  * - `await handleRequest()`: serve one request, or call `handleTimeout()` after `timeout` seconds.
  * - `await serverClose()`, or `await using server = …`: release the socket.
+ * - `await serverBind()`, `await serverActivate()`: only for a server made with
+ *   `bindAndActivate = false` (then ready() resolves at once; await these instead).
  *
  * Methods that may be overridden (each may return a Promise; the server awaits it):
  * - `serverBind()`, `serverActivate()`, `getRequest()`, `verifyRequest(request, clientAddress)`,
@@ -77,7 +83,10 @@ export class BaseServer<TRequest = unknown> {
     this.RequestHandlerClass = RequestHandlerClass;
   }
 
-  /** Resolves once the server is bound and listening; rejects with the bind error. */
+  /**
+   * Resolves once the server is bound and listening; rejects with the bind error. For a server made
+   * with `bindAndActivate = false` it resolves at once: await serverBind() and serverActivate().
+   */
   ready(): Promise<void> {
     return this.#ready;
   }
@@ -134,10 +143,10 @@ export class BaseServer<TRequest = unknown> {
   protected serviceActions(): Awaitable<void> {}
 
   /** Bind the socket. Subclasses that own a socket override this. */
-  protected serverBind(): Awaitable<void> {}
+  serverBind(): Awaitable<void> {}
 
   /** Start listening. Subclasses that own a socket override this. */
-  protected serverActivate(): Awaitable<void> {}
+  serverActivate(): Awaitable<void> {}
 
   /** Take the next request the socket has accepted: `[request, clientAddress]`. May be overridden. */
   protected getRequest(): Awaitable<[TRequest, ClientAddress] | undefined> {
@@ -157,7 +166,7 @@ export class BaseServer<TRequest = unknown> {
 
   /** Finish one request by instantiating RequestHandlerClass and running it. */
   protected async finishRequest(request: TRequest, clientAddress: ClientAddress): Promise<void> {
-    await new this.RequestHandlerClass(request, clientAddress, this).run();
+    await new this.RequestHandlerClass(request, clientAddress, this as never).run();
   }
 
   /** End one request: shut the connection down and close it. May be overridden. */

@@ -2,6 +2,7 @@
  * DatagramSocket: the socket half of a datagram request, with Python's `sendto`.
  */
 import type * as dgram from 'node:dgram';
+import { ErrorCodes, typeError } from '../errors';
 import type { ClientAddress } from './address';
 
 /**
@@ -20,7 +21,9 @@ export class DatagramSocket {
   /** Send one datagram to `address` (`[host, port]`); resolves with the bytes sent. */
   sendto(data: string | Uint8Array, address: ClientAddress): Promise<number> {
     if (typeof address === 'string') {
-      return Promise.reject(new TypeError('sendto() needs a [host, port] address on a UDP socket'));
+      return Promise.reject(
+        typeError(ErrorCodes.INVALID_ADDRESS, 'sendto() needs a [host, port] address on a UDP socket'),
+      );
     }
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     return new Promise<number>((resolve, reject) => {

@@ -71,7 +71,7 @@ export class TCPServer extends BaseServer<Connection> {
   }
 
   /** Bind and listen on `serverAddress`, then store the real address in it. May be extended. */
-  protected override async serverBind(): Promise<void> {
+  override async serverBind(): Promise<void> {
     if (this.addressFamily === 'AF_UNIX') {
       const path = unixPath(this.serverAddress);
       await listen(this.socket, { path, backlog: this.requestQueueSize });

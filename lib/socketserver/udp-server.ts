@@ -47,7 +47,7 @@ export class UDPServer extends BaseServer<DatagramRequest> {
   }
 
   /** Create the socket, bind it and store the real address in `serverAddress`. May be extended. */
-  protected override async serverBind(): Promise<void> {
+  override async serverBind(): Promise<void> {
     const [host, port] = inetAddress(this.serverAddress, this.addressFamily);
     if (this.allowReusePort && !reusePortSupported()) {
       throw unsupported(`allowReusePort needs Node.js 22.12 or later (this is ${process.version})`);
