@@ -44,6 +44,17 @@ function clientGone(error: unknown): boolean {
   );
 }
 
+/** Length of the longest line in `block`, counting its line ending (an unfinished line counts whole). */
+function longestLine(block: Buffer): number {
+  let longest = 0;
+  let start = 0;
+  for (let newline = block.indexOf(0x0a); newline !== -1; newline = block.indexOf(0x0a, start)) {
+    longest = Math.max(longest, newline + 1 - start);
+    start = newline + 1;
+  }
+  return Math.max(longest, block.length - start);
+}
+
 function endsWithBlankLine(block: Buffer): boolean {
   const n = block.length;
   if (n === 0 || block[n - 1] !== 0x0a) return false;
@@ -125,8 +136,16 @@ export class BaseHTTPRequestHandler<
   #stream!: BufferedReader;
   #headersBuffer = '';
   #requestsHandled = 0;
+  /** When the current request head must be complete (performance.now() milliseconds). */
+  #headDeadline = 0;
   /** Status of the response being written, 0 before sendResponseOnly. */
   #status = 0;
+  /**
+   * A final (non-1xx) response has begun on the wire, so a failure can no longer be answered with
+   * a status of its own. Not the same as `#status !== 0`: a status line may be queued and unsent,
+   * or only a `100 Continue` may have gone out.
+   */
+  #responseStarted = false;
   /** The response carries Content-Length or Transfer-Encoding. */
   #framed = false;
   #corked = false;
@@ -156,7 +175,14 @@ export class BaseHTTPRequestHandler<
     this.#beginRequest();
     try {
       try {
-        this.rawRequestline = await this.#withTimeout(this.#requestLineTimeout(), () =>
+        if (this.#requestsHandled > 0) {
+          // Between requests the connection is idle until the next one's first byte arrives:
+          // keepAliveTimeout applies to that wait, headersTimeout from that byte on.
+          await this.#withTimeout(this.#limited(this.keepAliveTimeout), () => this.#stream.peek(1));
+        }
+        // One deadline for the request line and the headers together (they used to get one each).
+        this.#headDeadline = performance.now() + this.#limited(this.headersTimeout) * 1000;
+        this.rawRequestline = await this.#withTimeout(this.#headTimeLeft(), () =>
           this.#stream.readline(MAX_REQUEST_LINE + 1),
         );
       } catch (error) {
@@ -308,7 +334,11 @@ export class BaseHTTPRequestHandler<
   sendResponseOnly(code: StatusCode, message?: string): void {
     const status = Number(code);
     this.#status = status;
-    if (this.requestVersion === 'HTTP/0.9') return;
+    if (this.requestVersion === 'HTTP/0.9') {
+      // No status line in HTTP/0.9: whatever the handler writes next is the body.
+      this.#responseStarted = true;
+      return;
+    }
     const reason = message ?? this.responses[status]?.[0] ?? '';
     if (UNSAFE_HEADER_TEXT.test(reason)) {
       throw typeError(ErrorCodes.INVALID_HEADER, `status message ${JSON.stringify(reason)} has a control character`);
@@ -357,6 +387,7 @@ export class BaseHTTPRequestHandler<
     const headers = this.#headersBuffer;
     if (headers === '') return this.wfile.flush();
     this.#headersBuffer = '';
+    if (this.#status >= 200) this.#responseStarted = true;
     this.#cork();
     return this.connection.sendall(Buffer.from(headers, 'latin1'));
   }
@@ -411,10 +442,10 @@ export class BaseHTTPRequestHandler<
         return;
       }
       if (error instanceof BadBodyError) {
-        if (this.#status === 0) await this.#sendQuietly(400, 'Bad chunked body', error.message);
+        if (!this.#responseStarted) await this.#replaceResponse(400, 'Bad chunked body', error.message);
         return;
       }
-      if (this.#status === 0 && !clientGone(error)) await this.#sendQuietly(500);
+      if (!this.#responseStarted && !clientGone(error)) await this.#replaceResponse(500);
       throw error;
     }
     await this.#finishBody();
@@ -434,7 +465,7 @@ export class BaseHTTPRequestHandler<
   async #readHeaders(): Promise<HTTPMessage | null> {
     let block: Buffer;
     try {
-      block = await this.#withTimeout(this.headersTimeout, () => this.#stream.readBlock(this.maxHeaderBytes + 2));
+      block = await this.#withTimeout(this.#headTimeLeft(), () => this.#stream.readBlock(this.maxHeaderBytes + 2));
     } catch (error) {
       if (error instanceof TimeoutError) await this.#sendQuietly(408);
       this.closeConnection = true;
@@ -442,7 +473,12 @@ export class BaseHTTPRequestHandler<
     }
     if (!endsWithBlankLine(block)) {
       this.closeConnection = true;
-      if (block.length >= this.maxHeaderBytes) {
+      if (block.length < this.maxHeaderBytes) {
+        // The client closed in the middle of the head: tell it why, rather than drop it.
+        await this.#sendQuietly(400, 'Incomplete request head');
+      } else if (longestLine(block) > MAX_REQUEST_LINE) {
+        await this.sendError(431, 'Line too long', `got more than ${MAX_REQUEST_LINE} bytes when reading header line`);
+      } else {
         await this.sendError(431, 'Line too long', `header block over ${this.maxHeaderBytes} bytes`);
       }
       return null;
@@ -457,6 +493,13 @@ export class BaseHTTPRequestHandler<
     return false;
   }
 
+  /** Drop what the handler queued of a response that never went out, and send an error instead. */
+  async #replaceResponse(code: number, message?: string, explain?: string): Promise<void> {
+    this.#headersBuffer = '';
+    this.#framed = false;
+    await this.#sendQuietly(code, message, explain);
+  }
+
   /** sendError for a client that may already be gone: failures to write are ignored. */
   async #sendQuietly(code: number, message?: string, explain?: string): Promise<void> {
     try {
@@ -468,14 +511,20 @@ export class BaseHTTPRequestHandler<
 
   #beginRequest(): void {
     this.#status = 0;
+    this.#responseStarted = false;
     this.#framed = false;
     this.#headersBuffer = '';
     this.wfile.discardBody = false;
   }
 
-  #requestLineTimeout(): number {
-    const limit = this.#requestsHandled === 0 ? this.headersTimeout : this.keepAliveTimeout;
-    return this.timeout === null ? limit : Math.min(limit, this.timeout);
+  /** `seconds`, or the handler's own read `timeout` if that is shorter. */
+  #limited(seconds: number): number {
+    return this.timeout === null ? seconds : Math.min(seconds, this.timeout);
+  }
+
+  /** Seconds left until the request head is due (0 once past: only buffered bytes can answer). */
+  #headTimeLeft(): number {
+    return Math.max(0, (this.#headDeadline - performance.now()) / 1000);
   }
 
   /** Run a read with the stream's timeout set to `seconds` for its duration. */

@@ -12,6 +12,15 @@ const EMPTY = Buffer.alloc(0);
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 65536;
 
+/**
+ * True when a read size means "to the end of the body": negative as in Python, or NaN, which is
+ * what `Number(headers.get('Content-Length'))` gives when a chunked request has no Content-Length
+ * (without this, ported code would silently read an empty body).
+ */
+function untilEnd(size: number): boolean {
+  return !(size >= 0);
+}
+
 /** A request body reader: a ByteReader that also knows whether the body was read to its end. */
 export interface BodyReader extends ByteReader {
   /** True once every byte of the body has been read (or the client closed early). */
@@ -75,15 +84,17 @@ export class LengthBodyReader extends BodyReaderBase {
   }
 
   read(size = -1): Promise<Buffer> {
-    return this.#take(size < 0 ? this.#remaining : Math.min(size, this.#remaining), (n) => this.#stream.read(n));
+    return this.#take(untilEnd(size) ? this.#remaining : Math.min(size, this.#remaining), (n) => this.#stream.read(n));
   }
 
   readline(limit = -1): Promise<Buffer> {
-    return this.#take(limit < 0 ? this.#remaining : Math.min(limit, this.#remaining), (n) => this.#stream.readline(n));
+    return this.#take(untilEnd(limit) ? this.#remaining : Math.min(limit, this.#remaining), (n) =>
+      this.#stream.readline(n),
+    );
   }
 
   read1(size = -1): Promise<Buffer> {
-    return this.#take(size < 0 ? this.#remaining : Math.min(size, this.#remaining), (n) => this.#stream.read1(n));
+    return this.#take(untilEnd(size) ? this.#remaining : Math.min(size, this.#remaining), (n) => this.#stream.read1(n));
   }
 
   async #take(count: number, read: (count: number) => Promise<Buffer>): Promise<Buffer> {
@@ -115,8 +126,8 @@ export class ChunkedBodyReader extends BodyReaderBase {
   async read(size = -1): Promise<Buffer> {
     const parts: Buffer[] = [];
     let total = 0;
-    while (size < 0 || total < size) {
-      const part = await this.read1(size < 0 ? -1 : size - total);
+    while (untilEnd(size) || total < size) {
+      const part = await this.read1(untilEnd(size) ? -1 : size - total);
       if (part.length === 0) break;
       parts.push(part);
       total += part.length;
@@ -127,9 +138,9 @@ export class ChunkedBodyReader extends BodyReaderBase {
   async readline(limit = -1): Promise<Buffer> {
     const parts: Buffer[] = [];
     let total = 0;
-    while (limit < 0 || total < limit) {
+    while (untilEnd(limit) || total < limit) {
       if (!(await this.#enterChunk())) break;
-      const want = limit < 0 ? this.#inChunk : Math.min(this.#inChunk, limit - total);
+      const want = untilEnd(limit) ? this.#inChunk : Math.min(this.#inChunk, limit - total);
       const part = await this.#fromChunk(await this.#stream.readline(want));
       parts.push(part);
       total += part.length;
@@ -140,7 +151,7 @@ export class ChunkedBodyReader extends BodyReaderBase {
 
   async read1(size = -1): Promise<Buffer> {
     if (size === 0 || !(await this.#enterChunk())) return EMPTY;
-    return this.#fromChunk(await this.#stream.read1(size < 0 ? this.#inChunk : Math.min(size, this.#inChunk)));
+    return this.#fromChunk(await this.#stream.read1(untilEnd(size) ? this.#inChunk : Math.min(size, this.#inChunk)));
   }
 
   /** Make sure a chunk with data is current; false at the end of the body. */
@@ -195,10 +206,20 @@ export class ChunkedBodyReader extends BodyReaderBase {
   }
 }
 
-/** Parse `1a;ext=1\r\n` → 26. Strict: hex digits only (at most 12), then optional `;` extensions. */
+/** RFC 9112 §7.1.1 chunk-ext: `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`. */
+const CHUNK_EXTENSIONS =
+  /(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"))?)*/
+    .source;
+/** A chunk-size line: 1 to 12 hex digits, the extensions, CRLF (no other whitespace, no bare CR or LF). */
+const CHUNK_SIZE_LINE = new RegExp(`^([0-9A-Fa-f]{1,12})${CHUNK_EXTENSIONS}\r\n$`);
+
+/**
+ * Parse `1a;ext=1\r\n` → 26. Strict: hex digits only (at most 12), then extensions that follow
+ * the RFC grammar (so `5 `, `5;` and an unbalanced quote are refused), then CRLF.
+ */
 function parseChunkSize(line: Buffer): number {
   const text = line.toString('latin1');
-  const match = /^([0-9A-Fa-f]{1,12})[ \t]*(;[^\r\n]*)?\r\n$/.exec(text);
+  const match = CHUNK_SIZE_LINE.exec(text);
   if (match === null) throw new BadBodyError(`bad chunk size line ${JSON.stringify(text.slice(0, 40))}`);
   return parseInt(match[1] as string, 16);
 }

@@ -76,10 +76,11 @@ export function parseHeaderBlock(
     const end = newline === -1 ? text.length : newline;
     const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     start = end + 1;
-    if (line === '') break;
+    // Python counts the closing empty line too, so it takes at most maxHeaders - 1 fields.
     if (headers.size >= maxHeaders) {
       return { status: 431, message: 'Too many headers', explain: `got more than ${maxHeaders} headers` };
     }
+    if (line === '') break;
     const first = line.charCodeAt(0);
     if (first === 32 || first === 9) return badRequest('Bad header line (obsolete line folding)');
     const colon = line.indexOf(':');
@@ -107,7 +108,9 @@ export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyF
     const list = codings
       .join(',')
       .split(',')
-      .map((coding) => coding.trim().toLowerCase())
+      // Only SP and HTAB are whitespace here (RFC 9110 §5.6.3): String.trim() would also strip
+      // NBSP, \v and \f, so `chunked\xa0` would pass as chunked while a proxy may not agree.
+      .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase())
       .filter((coding) => coding !== '');
     if (list.length !== 1 || list[0] !== 'chunked') {
       return badRequest(`Unsupported Transfer-Encoding (${pyRepr(codings.join(', '))})`);

@@ -39,7 +39,8 @@ const EXACTLY = 1; // `size` bytes, fewer only at EOF
 const ALL = 2; // everything until EOF
 const SOME = 3; // whatever is there, at most `size` bytes, at least one unless EOF
 const BLOCK = 4; // lines up to and including the first empty one, at most `size` bytes
-type Shape = typeof LINE | typeof EXACTLY | typeof ALL | typeof SOME | typeof BLOCK;
+const PEEK = 5; // like SOME, but the bytes stay in the buffer
+type Shape = typeof LINE | typeof EXACTLY | typeof ALL | typeof SOME | typeof BLOCK | typeof PEEK;
 
 interface PendingRead {
   readonly shape: Shape;
@@ -55,6 +56,7 @@ interface PendingRead {
  * - `read(n?)`: n bytes, fewer only at EOF; everything until EOF when n is omitted or negative.
  * - `readline(limit?)`: one line with its `\n`, at most `limit` bytes; an empty Buffer at EOF.
  * - `read1(n?)`: whatever has arrived (at least one byte unless at EOF), at most n bytes.
+ * - `peek(n?)`: as read1, but the bytes stay in the buffer for the next read.
  * - `for await (const line of rfile)`: the lines until EOF.
  * - `close()`: later reads reject with SocketClosedError.
  *
@@ -117,6 +119,15 @@ export class BufferedReader implements ByteReader {
   /** Read what has arrived, at most `size` bytes, waiting only if nothing has; empty at EOF. */
   read1(size = -1): Promise<Buffer> {
     return this.#request(SOME, size < 0 ? Infinity : size);
+  }
+
+  /**
+   * Return what has arrived, at most `size` bytes, without consuming it (Python's peek): waits
+   * only if nothing has; empty at EOF. The HTTP handler uses it to tell an idle keep-alive
+   * connection from a request that has begun.
+   */
+  peek(size = 1): Promise<Buffer> {
+    return this.#request(PEEK, size < 0 ? Infinity : size);
   }
 
   /**
@@ -236,6 +247,12 @@ export class BufferedReader implements ByteReader {
       case SOME:
         if (this.#size > 0 || size === 0) return this.#take(Math.min(size, this.#size));
         break;
+      case PEEK: {
+        const first = this.#chunks[0];
+        if (first !== undefined) return first.subarray(0, Math.min(size, first.length));
+        if (size === 0) return EMPTY;
+        break;
+      }
       case BLOCK: {
         const end = this.#findBlockEnd();
         if (end !== -1 && end <= size) return this.#take(end);
