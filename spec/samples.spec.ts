@@ -18,8 +18,6 @@ const ROOT = path.resolve(__dirname, '..');
 const CHILD_ENV: NodeJS.ProcessEnv = {
   ...process.env,
   TS_NODE_TRANSPILE_ONLY: 'true',
-  // TypeScript 6 asks for rootDir when ts-node transpiles files from more than one folder.
-  TS_NODE_COMPILER_OPTIONS: JSON.stringify({ rootDir: '.' }),
 };
 /** Generous: a ts-node start takes seconds on a loaded 2-core machine. */
 const PROCESS_MS = 45_000;

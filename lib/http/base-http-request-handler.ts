@@ -438,7 +438,7 @@ export class BaseHTTPRequestHandler<
     } catch (error) {
       this.closeConnection = true;
       if (error instanceof TimeoutError) {
-        this.logError('Request timed out: %r', error.message);
+        this.logError('Request timed out: %r', error);
         return;
       }
       if (error instanceof BadBodyError) {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type * as net from 'node:net';
 import * as os from 'node:os';
 import * as tls from 'node:tls';
+import { ErrorCodes, typeError } from '../errors';
 import type { ServerAddress } from '../socketserver/address';
 import type { RequestHandlerClass } from '../socketserver/base-server';
 import type { Connection } from '../socketserver/connection';
@@ -97,7 +98,7 @@ export class HTTPSServer extends HTTPServer {
     const bindAndActivate = typeof bindOrOptions === 'boolean' ? bindOrOptions : true;
     const options = typeof bindOrOptions === 'boolean' ? maybeOptions : bindOrOptions;
     if (options === undefined || typeof options.certfile !== 'string') {
-      throw new TypeError('HTTPSServer needs options with a certfile');
+      throw typeError(ErrorCodes.INVALID_ARGUMENT, 'HTTPSServer needs options with a certfile');
     }
     super(serverAddress, RequestHandlerClass, bindAndActivate);
     this.certfile = options.certfile;

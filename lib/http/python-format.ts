@@ -11,13 +11,20 @@ export function formatNamed(template: string, values: Readonly<Record<string, st
   );
 }
 
-/** Python's `format % args` for `%s`, `%d`, `%r` (and `%%`); `%r` of a string is its repr. */
+/** Python's repr() of a value: a string quoted, an error as `TimeoutError('timed out')`. */
+function pyReprOf(value: unknown): string {
+  if (typeof value === 'string') return pyRepr(value);
+  if (value instanceof Error) return `${value.name}(${pyRepr(value.message)})`;
+  return String(value);
+}
+
+/** Python's `format % args` for `%s`, `%d`, `%r` (and `%%`); `%r` is the repr. */
 export function formatPositional(format: string, args: readonly unknown[]): string {
   let next = 0;
   return format.replace(/%[sdr%]/g, (spec) => {
     if (spec === '%%') return '%';
     const arg = args[next++];
-    if (spec === '%r') return typeof arg === 'string' ? pyRepr(arg) : String(arg);
+    if (spec === '%r') return pyReprOf(arg);
     if (spec === '%d') return String(Math.trunc(Number(arg)));
     return String(arg);
   });
