@@ -2,7 +2,7 @@
  * The requests a server's socket has taken in and the serving loop has not yet picked up: the
  * part of an accept loop that Python leaves to the kernel's backlog and select().
  */
-import { secondsToMs } from './settle';
+import { startTimer } from './settle';
 
 /** Why a wait ended. */
 export type WaitResult = 'ready' | 'timeout' | 'interrupted' | 'closed';
@@ -52,7 +52,7 @@ export class AcceptQueue<T> {
     if (this.#closed) return Promise.resolve('closed');
     if (this.length > 0) return Promise.resolve('ready');
     return new Promise<WaitResult>((resolve) => {
-      const timer = seconds === null ? null : setTimeout(() => this.#settle('timeout'), secondsToMs(seconds));
+      const timer = startTimer(seconds, () => this.#settle('timeout'));
       this.#waiter = {
         interruptible,
         settle: (result) => {

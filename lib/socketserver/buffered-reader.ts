@@ -2,7 +2,7 @@
  * BufferedReader: the `rfile` of a stream handler, what Python's `socket.makefile('rb')` returns.
  */
 import { SocketClosedError, TimeoutError } from '../errors';
-import { secondsToMs } from './settle';
+import { startTimer } from './settle';
 
 /** Where the bytes come from: a net.Socket fits, so does nothing at all (a fixed buffer). */
 export interface ByteSource {
@@ -62,7 +62,8 @@ interface PendingRead {
  *
  * Reads are answered in the order they were made. It reads ahead up to `highWaterMark` bytes and
  * then pauses the source, so a client cannot make the server buffer without bound. With `timeout`
- * set (seconds; null waits for ever), a read that waits longer rejects with TimeoutError.
+ * set (seconds; null, Infinity or more than Node's longest timer, about 24.8 days, wait for ever),
+ * a read that waits longer rejects with TimeoutError.
  */
 export class BufferedReader implements ByteReader {
   /** Seconds a read may wait for data before it rejects with TimeoutError; null waits for ever. */
@@ -192,9 +193,7 @@ export class BufferedReader implements ByteReader {
     }
     return new Promise<Buffer>((resolve, reject) => {
       const read: PendingRead = { shape, size, resolve, reject, timer: null };
-      if (this.timeout !== null) {
-        read.timer = setTimeout(() => this.#expire(read), secondsToMs(this.timeout));
-      }
+      read.timer = startTimer(this.timeout, () => this.#expire(read));
       this.#pending.push(read);
       this.#flow();
     });

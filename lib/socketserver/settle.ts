@@ -42,7 +42,15 @@ export function deferred<T = void>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** Turn seconds (Python's unit for every duration) into a setTimeout delay in milliseconds. */
-export function secondsToMs(seconds: number): number {
-  return Math.max(0, Math.round(seconds * 1000));
+/** Node's longest timer in milliseconds (2^31 - 1, about 24.8 days); it fires a longer one after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Call `callback` after `seconds` (Python's unit for every duration) and return the timer. null,
+ * Infinity, or more than Node can time (about 24.8 days) means never: no timer, null returned.
+ */
+export function startTimer(seconds: number | null, callback: () => void): NodeJS.Timeout | null {
+  if (seconds === null) return null;
+  const ms = Math.max(0, Math.round(seconds * 1000));
+  return ms <= MAX_TIMER_MS ? setTimeout(callback, ms) : null;
 }
