@@ -9,3 +9,6 @@ export { HTTPStatus, HTTPStatusAliases, HTTPStatusInfo, lookupStatus, responses,
 export { DEFAULT_ERROR_MESSAGE, DEFAULT_ERROR_CONTENT_TYPE } from './error-page';
 export { ResponseWriter } from './response-writer';
 export type { BodyReader } from './body-reader';
+export { SimpleHTTPRequestHandler } from './simple-http-request-handler';
+export { partial } from './partial';
+export type { ResponseBody } from './static/response-body';

@@ -1,0 +1,321 @@
+/**
+ * SimpleHTTPRequestHandler: Python's static file handler, with one canonical path pipeline,
+ * validators, ranges, precompressed siblings and a listing people like.
+ */
+import type { BigIntStats } from 'node:fs';
+import * as path from 'node:path';
+import { ErrorCodes, rangeError } from '../errors';
+import type { BaseServer } from '../socketserver/base-server';
+import type { Connection } from '../socketserver/connection';
+import type { SocketWriter } from '../socketserver/socket-writer';
+import { BaseHTTPRequestHandler } from './base-http-request-handler';
+import { readDirectory } from './static/directory-entries';
+import { isConfined, openRegularFile, statPath, type OpenedFile } from './static/file-access';
+import { listingOrder, listingPage } from './static/listing-page';
+import { guessMediaType, PYTHON_EXTENSIONS_MAP } from './static/media-type';
+import { acceptedCodings, PRECOMPRESSED_CODINGS } from './static/precompressed';
+import { pythonListingPage } from './static/python-listing';
+import { requestedRange } from './static/ranges';
+import { isRejection, parseRequestPath, type PathRejection, type RequestPath } from './static/request-path';
+import { BytesBody, FileBody, type ResponseBody } from './static/response-body';
+import { evaluatePreconditions } from './static/validators';
+import type { StatusCode } from './status';
+
+/** The Content-type of a listing (Python's, with the file system encoding Node uses). */
+const LISTING_TYPE = 'text/html; charset=utf-8';
+/** Extra headers of sockserve's listing page: nothing may load, and the type is not to be sniffed. */
+const LISTING_POLICY = "default-src 'none'; style-src 'unsafe-inline'";
+
+/** Percent-encode what may not stand in a Location as sent: bytes outside printable ASCII, and `\`. */
+function locationText(text: string): string {
+  return text.replace(/[^\x21-\x5b\x5d-\x7e]/gu, (char) => {
+    const code = char.codePointAt(0) as number;
+    const bytes = code <= 0xff ? [code] : [...Buffer.from(char, 'utf8')];
+    return bytes.map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  });
+}
+
+function isDotName(segment: string): boolean {
+  return segment.startsWith('.');
+}
+
+/**
+ * Serves the files below `directory`, as Python's http.server does. GET and HEAD only.
+ *
+ * ```ts
+ * const server = new ThreadingHTTPServer(['127.0.0.1', 8000], partial(SimpleHTTPRequestHandler, { directory: '/srv/www' }));
+ * ```
+ *
+ * Methods that may be overridden (as Python users do): `do_GET()`, `do_HEAD()`, `sendHead()`
+ * (headers sent, returns the body or null), `listDirectory(path)` (e.g. to hide listings),
+ * `translatePath(path)` (request path → file path), `copyfile(source, outputfile)`,
+ * `guessType(path)`; and `sendResponse()` / `endHeaders()` to add headers.
+ *
+ * Fields a subclass (or `partial()`) may set: `directory` (the working directory at
+ * construction), `indexPages`, `extensionsMap`, `serverVersion`, and sockserve's options, whose
+ * defaults are Python's behaviour but one: `serveDotfiles` (true), `followSymlinks` (false: a
+ * symlink whose target is outside `directory` answers 404, where Python follows it),
+ * `precompressed`, `cacheControl`, `cors`, `spa`, `pythonListing` (all off).
+ *
+ * Request paths pass one pipeline (static/request-path.ts): decoded once; `%00`, malformed
+ * escapes, invalid UTF-8, control characters and backslashes answer 400; dot-segments are
+ * removed; `%2F` separates segments, as in Python. Content-type comes from `extensionsMap`, then
+ * the mime-types package (text/*, JSON and JavaScript get `; charset=utf-8`). Files have strong
+ * ETags; If-Match, If-Unmodified-Since (412), If-None-Match and If-Modified-Since (304) are
+ * evaluated in RFC 9110's order. One byte range answers 206; several ranges get the whole file.
+ * Each request stats its file once (synchronously); small files are read in one go and cached
+ * while unchanged (static/file-cache.ts), larger ones are streamed with backpressure.
+ */
+export class SimpleHTTPRequestHandler<
+  TServer extends BaseServer<Connection> = BaseServer<Connection>,
+> extends BaseHTTPRequestHandler<TServer> {
+  override serverVersion = 'SimpleHTTP/0.6';
+  /** The directory served. */
+  directory: string = process.cwd();
+  /** File names served for a directory, in order, before a listing is made. */
+  indexPages: string[] = ['index.html', 'index.htm'];
+  /** Extension → Content-type, consulted before mime-types (exact case first, then lower case). */
+  extensionsMap: Record<string, string> = { ...PYTHON_EXTENSIONS_MAP };
+  /** false: any path segment starting with `.` answers 404, and listings hide such names. */
+  serveDotfiles = true;
+  /** true: serve symlinks that lead out of `directory` (Python does). */
+  followSymlinks = false;
+  /** true: serve `x.br` / `x.gz` for `x` when Accept-Encoding allows (with `Vary: Accept-Encoding`). */
+  precompressed = false;
+  /** Seconds for `Cache-Control: max-age=N` on files and listings; null sends no Cache-Control. */
+  cacheControl: number | null = null;
+  /** true: `Access-Control-Allow-Origin: *` on every response. */
+  cors = false;
+  /** true: a GET or HEAD of a missing path whose last segment has no extension serves `/index.html`. */
+  spa = false;
+  /** true: the listing is byte for byte Python 3.14's; false: sockserve's richer page of the same structure. */
+  pythonListing = false;
+
+  #parsed: { path: string; result: RequestPath | PathRejection } | null = null;
+
+  /** Serve a GET request. */
+  async do_GET(): Promise<void> {
+    const body = await this.sendHead();
+    if (body === null) return;
+    try {
+      await this.copyfile(body, this.wfile);
+    } finally {
+      await body.close();
+    }
+  }
+
+  /** Serve a HEAD request: the headers of a GET, no body. */
+  async do_HEAD(): Promise<void> {
+    const body = await this.sendHead();
+    if (body !== null) await body.close();
+  }
+
+  /** Queue the status line and headers; with `cors`, add Access-Control-Allow-Origin. May be extended. */
+  override sendResponse(code: StatusCode, message?: string): void {
+    super.sendResponse(code, message);
+    if (this.cors) this.sendHeader('Access-Control-Allow-Origin', '*');
+  }
+
+  /**
+   * The common part of GET and HEAD: send the status and headers and return the body to copy (the
+   * caller closes it), or null when the response is complete (error, redirect, 304…).
+   */
+  async sendHead(): Promise<ResponseBody | null> {
+    const target = this.#requestPath();
+    if (isRejection(target)) {
+      await this.sendError(400, target.rejected);
+      return null;
+    }
+    if (!this.serveDotfiles && target.segments.some(isDotName)) return this.#notFound();
+    let file = this.translatePath(this.path);
+    let info = statPath(file);
+    if (info === null && this.#spaFallback(target)) {
+      file = this.translatePath('/index.html');
+      info = statPath(file);
+    }
+    if (info === null) return this.#notFound();
+    if (info.isDirectory()) {
+      if (!this.followSymlinks && !(await isConfined(file, this.#root()))) return this.#notFound();
+      if (!target.trailingSlash) return this.#redirectToDirectory(target);
+      const index = this.#indexPage(file);
+      if (index === null) return this.listDirectory(file);
+      [file, info] = index;
+    }
+    const contentType = this.guessType(file);
+    if (file.endsWith('/') || !info.isFile()) return this.#notFound();
+    return this.#sendFile(file, info, contentType);
+  }
+
+  /**
+   * Send a listing of the directory at file path `dirPath` (the request path is its title) and
+   * return it, or send 404 'No permission to list directory' and return null.
+   */
+  async listDirectory(dirPath: string): Promise<ResponseBody | null> {
+    const hidden = this.serveDotfiles ? () => false : isDotName;
+    const entries = await readDirectory(dirPath, hidden);
+    if (entries === null) {
+      await this.sendError(404, 'No permission to list directory');
+      return null;
+    }
+    const target = this.#requestPath();
+    const displayPath = isRejection(target) ? this.path : target.decoded;
+    const query = isRejection(target) ? null : target.query;
+    const page = this.pythonListing
+      ? pythonListingPage(displayPath, entries)
+      : listingPage(displayPath, entries, listingOrder(query));
+    const body = Buffer.from(page, 'utf8');
+    this.sendResponse(200);
+    this.sendHeader('Content-type', LISTING_TYPE);
+    this.sendHeader('Content-Length', String(body.length));
+    if (!this.pythonListing) {
+      this.sendHeader('Content-Security-Policy', LISTING_POLICY);
+      this.sendHeader('X-Content-Type-Options', 'nosniff');
+    }
+    this.#sendCacheControl();
+    await this.endHeaders();
+    return new BytesBody(body);
+  }
+
+  /**
+   * Map a request path to a file path below `directory` (absolute, keeping a trailing slash).
+   * Throws a RangeError (code SOCKSERVE_ERR_INVALID_ARGUMENT) for a path the pipeline rejects.
+   * An override may map elsewhere; unless `followSymlinks` is set, what it returns is still only
+   * served if its real path lies inside `directory` (to pin a root, set `directory`).
+   */
+  translatePath(requestPath: string): string {
+    const target = requestPath === this.path ? this.#requestPath() : parseRequestPath(requestPath);
+    if (isRejection(target)) {
+      throw rangeError(ErrorCodes.INVALID_ARGUMENT, `${target.rejected}: ${JSON.stringify(requestPath)}`);
+    }
+    const joined = path.join(this.#root(), ...target.segments);
+    return target.trailingSlash && !joined.endsWith(path.sep) ? joined + path.sep : joined;
+  }
+
+  /** Write `source` to `outputfile` chunk by chunk, waiting for the socket to take each. */
+  async copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+    for await (const chunk of source.chunks()) await outputfile.write(chunk);
+  }
+
+  /** The Content-type for file path `file`: extensionsMap, then mime-types, then application/octet-stream. */
+  guessType(file: string): string {
+    return guessMediaType(file, this.extensionsMap);
+  }
+
+  async #sendFile(file: string, info: BigIntStats, contentType: string): Promise<ResponseBody | null> {
+    const confinedTo = this.followSymlinks ? null : this.#root();
+    let opened: OpenedFile | null = null;
+    let encoding: string | null = null;
+    let varies = false;
+    if (this.precompressed) {
+      const accepts = acceptedCodings(this.headers.getAll('Accept-Encoding')?.join(','));
+      for (const { coding, suffix } of PRECOMPRESSED_CODINGS) {
+        const sibling = file + suffix;
+        const siblingInfo = statPath(sibling);
+        if (siblingInfo === null || !siblingInfo.isFile()) continue;
+        varies = true;
+        if (opened !== null || !accepts(coding)) continue;
+        opened = await openRegularFile(sibling, siblingInfo, confinedTo);
+        if (opened !== null) encoding = coding;
+      }
+    }
+    opened ??= await openRegularFile(file, info, confinedTo);
+    if (opened === null) return this.#notFound();
+    try {
+      return await this.#sendFileHead(opened, contentType, encoding, varies);
+    } catch (error) {
+      await opened.handle?.close();
+      throw error;
+    }
+  }
+
+  async #sendFileHead(
+    opened: OpenedFile,
+    contentType: string,
+    encoding: string | null,
+    varies: boolean,
+  ): Promise<ResponseBody | null> {
+    const { size, validators } = opened;
+    const precondition = evaluatePreconditions(this.headers, validators);
+    const range = precondition === 'proceed' ? requestedRange(this.command, this.headers, size, validators) : null;
+    if (range === null || range.kind === 'unsatisfiable') {
+      await opened.handle?.close();
+      if (precondition === 'failed') {
+        await this.sendError(412);
+      } else if (precondition === 'not-modified') {
+        this.sendResponse(304);
+        this.sendHeader('ETag', validators.etag);
+        if (varies) this.sendHeader('Vary', 'Accept-Encoding');
+        this.#sendCacheControl();
+        await this.endHeaders();
+      } else {
+        this.sendResponse(416);
+        this.sendHeader('Content-Range', `bytes */${size}`);
+        this.sendHeader('Content-Length', '0');
+        await this.endHeaders();
+      }
+      return null;
+    }
+    const start = range.kind === 'partial' ? range.start : 0;
+    const length = range.kind === 'partial' ? range.end - start + 1 : size;
+    this.sendResponse(range.kind === 'partial' ? 206 : 200);
+    this.sendHeader('Content-type', contentType);
+    if (encoding !== null) this.sendHeader('Content-Encoding', encoding);
+    if (range.kind === 'partial') this.sendHeader('Content-Range', `bytes ${start}-${range.end}/${size}`);
+    this.sendHeader('Content-Length', String(length));
+    this.sendHeader('Last-Modified', validators.lastModified);
+    this.sendHeader('ETag', validators.etag);
+    this.sendHeader('Accept-Ranges', 'bytes');
+    if (varies) this.sendHeader('Vary', 'Accept-Encoding');
+    this.#sendCacheControl();
+    await this.endHeaders();
+    if (opened.bytes !== null) return new BytesBody(opened.bytes.subarray(start, start + length));
+    return new FileBody(opened.handle!, start, length);
+  }
+
+  /** 301 to the same path with a `/` added, query and fragment kept (Python's redirect). */
+  async #redirectToDirectory(target: RequestPath): Promise<null> {
+    let location = `${locationText(target.raw)}/`;
+    if (target.query) location += `?${locationText(target.query)}`;
+    if (target.fragment) location += `#${locationText(target.fragment)}`;
+    this.sendResponse(301);
+    this.sendHeader('Location', location);
+    this.sendHeader('Content-Length', '0');
+    await this.endHeaders();
+    return null;
+  }
+
+  /** The first index page in `dirPath` that is a file, with its stat, or null. */
+  #indexPage(dirPath: string): [string, BigIntStats] | null {
+    for (const name of this.indexPages) {
+      const candidate = path.join(dirPath, name);
+      const info = statPath(candidate);
+      if (info !== null && info.isFile()) return [candidate, info];
+    }
+    return null;
+  }
+
+  /** True when `spa` serves /index.html for this missing path: its last segment has no extension. */
+  #spaFallback(target: RequestPath): boolean {
+    return this.spa && path.extname(target.segments[target.segments.length - 1] ?? '') === '';
+  }
+
+  #sendCacheControl(): void {
+    if (this.cacheControl !== null)
+      this.sendHeader('Cache-Control', `max-age=${Math.max(0, Math.floor(this.cacheControl))}`);
+  }
+
+  async #notFound(): Promise<null> {
+    await this.sendError(404, 'File not found');
+    return null;
+  }
+
+  #root(): string {
+    return path.resolve(this.directory);
+  }
+
+  /** This request's path through the pipeline (computed once per request path). */
+  #requestPath(): RequestPath | PathRejection {
+    if (this.#parsed?.path !== this.path) this.#parsed = { path: this.path, result: parseRequestPath(this.path) };
+    return this.#parsed.result;
+  }
+}
