@@ -7,6 +7,7 @@ import type { BaseServer } from '../socketserver/base-server';
 import type { BufferedReader } from '../socketserver/buffered-reader';
 import type { Connection } from '../socketserver/connection';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler';
+import { corkForThisTurn, uncorkNow } from './cork-batch';
 import { ChunkedBodyReader, LengthBodyReader, type BodyReader } from './body-reader';
 import { httpDate, logDate } from './dates';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from './error-page';
@@ -148,8 +149,6 @@ export class BaseHTTPRequestHandler<
   #responseStarted = false;
   /** The response carries Content-Length or Transfer-Encoding. */
   #framed = false;
-  #corked = false;
-  readonly #uncorkLater = (): void => this.#uncork();
 
   protected override setup(): void {
     super.setup();
@@ -178,11 +177,11 @@ export class BaseHTTPRequestHandler<
         if (this.#requestsHandled > 0) {
           // Between requests the connection is idle until the next one's first byte arrives:
           // keepAliveTimeout applies to that wait, headersTimeout from that byte on.
-          await this.#withTimeout(this.#limited(this.keepAliveTimeout), () => this.#stream.peek(1));
+          await this.#timedRead(this.#limited(this.keepAliveTimeout), () => this.#stream.peek(1));
         }
         // One deadline for the request line and the headers together (they used to get one each).
         this.#headDeadline = performance.now() + this.#limited(this.headersTimeout) * 1000;
-        this.rawRequestline = await this.#withTimeout(this.#headTimeLeft(), () =>
+        this.rawRequestline = await this.#timedRead(this.#headTimeLeft(), () =>
           this.#stream.readline(MAX_REQUEST_LINE + 1),
         );
       } catch (error) {
@@ -465,7 +464,7 @@ export class BaseHTTPRequestHandler<
   async #readHeaders(): Promise<HTTPMessage | null> {
     let block: Buffer;
     try {
-      block = await this.#withTimeout(this.#headTimeLeft(), () => this.#stream.readBlock(this.maxHeaderBytes + 2));
+      block = await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readBlock(this.maxHeaderBytes + 2));
     } catch (error) {
       if (error instanceof TimeoutError) await this.#sendQuietly(408);
       this.closeConnection = true;
@@ -527,7 +526,18 @@ export class BaseHTTPRequestHandler<
     return Math.max(0, (this.#headDeadline - performance.now()) / 1000);
   }
 
-  /** Run a read with the stream's timeout set to `seconds` for its duration. */
+  /** Start one read with the stream's timeout set to `seconds` (its timer starts with the read). */
+  #timedRead<T>(seconds: number, read: () => Promise<T>): Promise<T> {
+    const saved = this.#stream.timeout;
+    this.#stream.timeout = seconds;
+    try {
+      return read();
+    } finally {
+      this.#stream.timeout = saved;
+    }
+  }
+
+  /** Run reads with the stream's timeout set to `seconds` until `read` settles (a drain loops over several). */
   async #withTimeout<T>(seconds: number, read: () => Promise<T>): Promise<T> {
     const saved = this.#stream.timeout;
     this.#stream.timeout = seconds;
@@ -540,15 +550,10 @@ export class BaseHTTPRequestHandler<
 
   /** Hold writes until this turn of the event loop ends, so a response leaves in one system call. */
   #cork(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    this.connection.socket.cork();
-    setImmediate(this.#uncorkLater);
+    corkForThisTurn(this.connection.socket);
   }
 
   #uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.connection.socket.uncork();
+    uncorkNow(this.connection.socket);
   }
 }
