@@ -31,6 +31,12 @@ export interface ByteReader extends AsyncIterable<Buffer> {
 export const DEFAULT_READ_AHEAD = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** An iterator step for a line: the line, or the end at EOF (an empty read). */
+function toLineResult(line: Buffer): IteratorResult<Buffer> {
+  return line.length === 0 ? END : { done: false, value: line };
+}
 const NEWLINE = 0x0a;
 
 /** The four shapes of read; each says when it can be answered from the buffer. */
@@ -141,12 +147,14 @@ export class BufferedReader implements ByteReader {
   }
 
   /** Iterate over the lines until EOF. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
-    for (;;) {
-      const line = await this.readline();
-      if (line.length === 0) return;
-      yield line;
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
+    // A plain iterator rather than an async generator: one promise per line instead of the
+    // generator's extra promise and microtask hops, on a path line protocols take for every line.
+    const lines: AsyncIterableIterator<Buffer> = {
+      next: () => this.readline().then(toLineResult),
+      [Symbol.asyncIterator]: () => lines,
+    };
+    return lines;
   }
 
   /** Close the reader: buffered bytes are dropped, pending and later reads reject. */
