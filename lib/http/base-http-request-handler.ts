@@ -22,6 +22,7 @@ import {
   splitWords,
   type HeadError,
 } from './request-head';
+import { readsUntil } from './request-deadline';
 import { ResponseWriter } from './response-writer';
 import { responses, type StatusCode } from './status';
 
@@ -81,7 +82,8 @@ function endsWithBlankLine(block: Buffer): boolean {
  * Fields a subclass may set: `protocolVersion` ('HTTP/1.0'; set 'HTTP/1.1' for keep-alive, and
  * then send Content-Length or chunked bodies), `serverVersion`, `sysVersion`,
  * `errorMessageFormat`, `errorContentType`, `responses`, `defaultRequestVersion`,
- * `MessageClass`; and sockserve's limits: `headersTimeout` (60 s to receive a request head),
+ * `MessageClass`; and sockserve's limits: `headersTimeout` (60 s to receive a request head), `requestTimeout`
+ * (300 s to receive a whole request, body included),
  * `keepAliveTimeout` (5 s an idle keep-alive connection is kept), `maxHeaders` (100),
  * `maxHeaderBytes` (65536). Plus StreamRequestHandler's `timeout`, `rbufsize`, `wbufsize`,
  * `disableNagleAlgorithm`.
@@ -109,6 +111,12 @@ export class BaseHTTPRequestHandler<
   MessageClass: new () => HTTPMessage = HTTPMessage;
   /** Seconds a client has to send a request head (line and headers); then 408. */
   headersTimeout = 60;
+  /**
+   * Seconds a client has to send a whole request, head and body (Node's http default, 300). A body
+   * read still waiting then rejects with TimeoutError: 'Request timed out' is logged and the
+   * connection closed.
+   */
+  requestTimeout = 300;
   /** Seconds an idle keep-alive connection waits for its next request; then it is closed. */
   keepAliveTimeout = 5;
   /** Most header fields in a request (Python's limit); more is 431. */
@@ -139,6 +147,8 @@ export class BaseHTTPRequestHandler<
   #requestsHandled = 0;
   /** When the current request head must be complete (performance.now() milliseconds). */
   #headDeadline = 0;
+  /** When the current request's body must have arrived (performance.now() milliseconds). */
+  #requestDeadline = 0;
   /** Status of the response being written, 0 before sendResponseOnly. */
   #status = 0;
   /**
@@ -180,7 +190,9 @@ export class BaseHTTPRequestHandler<
           await this.#timedRead(this.#limited(this.keepAliveTimeout), () => this.#stream.peek(1));
         }
         // One deadline for the request line and the headers together (they used to get one each).
-        this.#headDeadline = performance.now() + this.#limited(this.headersTimeout) * 1000;
+        const start = performance.now();
+        this.#headDeadline = start + this.#limited(this.headersTimeout) * 1000;
+        this.#requestDeadline = start + this.requestTimeout * 1000;
         this.rawRequestline = await this.#timedRead(this.#headTimeLeft(), () =>
           this.#stream.readline(MAX_REQUEST_LINE + 1),
         );
@@ -272,8 +284,8 @@ export class BaseHTTPRequestHandler<
     const framing = bodyFraming(headers, this.requestVersion);
     if (isHeadError(framing)) return this.#refuse(framing);
     this.rfile = framing.chunked
-      ? new ChunkedBodyReader(this.#stream)
-      : new LengthBodyReader(this.#stream, framing.length);
+      ? new ChunkedBodyReader(readsUntil(this.#stream, this.#requestDeadline))
+      : new LengthBodyReader(readsUntil(this.#stream, this.#requestDeadline), framing.length);
     const connection = (headers.get('Connection') ?? '').toLowerCase();
     if (connection === 'close') this.closeConnection = true;
     else if (connection === 'keep-alive' && this.protocolVersion >= 'HTTP/1.1') this.closeConnection = false;

@@ -3,7 +3,8 @@
  * EOF at the end of the body, so the next request on the connection can never be read as body.
  */
 import { BadBodyError } from '../errors';
-import type { BufferedReader, ByteReader } from '../socketserver/buffered-reader';
+import type { ByteReader } from '../socketserver/buffered-reader';
+import type { BodySource } from './request-deadline';
 import { SocketClosedError } from '../errors';
 
 const EMPTY = Buffer.alloc(0);
@@ -69,11 +70,11 @@ abstract class BodyReaderBase implements BodyReader {
 
 /** A body of `Content-Length` bytes (0 when the request has no body). */
 export class LengthBodyReader extends BodyReaderBase {
-  readonly #stream: BufferedReader;
+  readonly #stream: BodySource;
   #remaining: number;
   #truncated = false;
 
-  constructor(stream: BufferedReader, length: number) {
+  constructor(stream: BodySource, length: number) {
     super();
     this.#stream = stream;
     this.#remaining = length;
@@ -109,12 +110,12 @@ export class LengthBodyReader extends BodyReaderBase {
 
 /** A `Transfer-Encoding: chunked` body, de-chunked; trailers are read and dropped. */
 export class ChunkedBodyReader extends BodyReaderBase {
-  readonly #stream: BufferedReader;
+  readonly #stream: BodySource;
   /** Bytes left in the current chunk; 0 between chunks. */
   #inChunk = 0;
   #done = false;
 
-  constructor(stream: BufferedReader) {
+  constructor(stream: BodySource) {
     super();
     this.#stream = stream;
   }

@@ -85,6 +85,27 @@ describe('http slow clients', () => {
     expect(await client.closed()).to.have.lengthOf(0);
   });
 
+  it('requestTimeout: a body that stops arriving makes the read time out; the connection is closed and the log says why', async () => {
+    const logged: string[] = [];
+    class BodyReader extends ImpatientHandler {
+      override requestTimeout = 0.3;
+      override logError(format: string, ...args: unknown[]): void {
+        logged.push(`${format} ${args.map(String).join(' ')}`);
+      }
+      async do_POST(): Promise<void> {
+        const body = await this.rfile.read();
+        await this.reply(200, `got ${body.length}`);
+      }
+    }
+    const server = await serveHTTP(teardown, BodyReader);
+    const client = await WireClient.open(server.serverAddress);
+    const started = Date.now();
+    client.write('POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc');
+    expect(await client.closed()).to.have.lengthOf(0);
+    expect(Date.now() - started).to.be.within(250, 2500);
+    expect(logged).to.deep.equal(['Request timed out: %r TimeoutError: timed out']);
+  });
+
   it('keepAliveTimeout: an idle kept-alive connection is closed silently after its response', async () => {
     const server = await serveHTTP(teardown, ImpatientHandler);
     const client = await WireClient.open(server.serverAddress);

@@ -21,6 +21,7 @@ class PropertyHandler extends BaseHTTPRequestHandler {
   override protocolVersion = 'HTTP/1.1';
   override headersTimeout = 0.2;
   override keepAliveTimeout = 0.2;
+  override requestTimeout = 0.4;
 
   override logMessage(): void {}
 
