@@ -283,9 +283,10 @@ export class BaseHTTPRequestHandler<
     this.headers = headers;
     const framing = bodyFraming(headers, this.requestVersion);
     if (isHeadError(framing)) return this.#refuse(framing);
-    this.rfile = framing.chunked
-      ? new ChunkedBodyReader(readsUntil(this.#stream, this.#requestDeadline))
-      : new LengthBodyReader(readsUntil(this.#stream, this.#requestDeadline), framing.length);
+    if (framing.chunked) this.rfile = new ChunkedBodyReader(readsUntil(this.#stream, this.#requestDeadline));
+    else if (framing.length > 0)
+      this.rfile = new LengthBodyReader(readsUntil(this.#stream, this.#requestDeadline), framing.length);
+    else this.rfile = new LengthBodyReader(this.#stream, 0); // nothing will be read: no deadline to keep
     const connection = (headers.get('Connection') ?? '').toLowerCase();
     if (connection === 'close') this.closeConnection = true;
     else if (connection === 'keep-alive' && this.protocolVersion >= 'HTTP/1.1') this.closeConnection = false;
