@@ -22,7 +22,7 @@ import {
   splitWords,
   type HeadError,
 } from './request-head';
-import { readsUntil } from './request-deadline';
+import { readsUntil, startTimedRead } from './request-deadline';
 import { ResponseWriter } from './response-writer';
 import { responses, type StatusCode } from './status';
 
@@ -541,13 +541,7 @@ export class BaseHTTPRequestHandler<
 
   /** Start one read with the stream's timeout set to `seconds` (its timer starts with the read). */
   #timedRead<T>(seconds: number, read: () => Promise<T>): Promise<T> {
-    const saved = this.#stream.timeout;
-    this.#stream.timeout = seconds;
-    try {
-      return read();
-    } finally {
-      this.#stream.timeout = saved;
-    }
+    return startTimedRead(this.#stream, seconds, read);
   }
 
   /** Run reads with the stream's timeout set to `seconds` until `read` settles (a drain loops over several). */

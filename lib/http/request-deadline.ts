@@ -4,6 +4,20 @@
  */
 import type { BufferedReader } from '../socketserver/buffered-reader';
 
+/**
+ * Start one read on `stream` with its timeout set to `seconds`, then put the stream's own timeout
+ * back: a read's timer starts when the read does, so the setting only has to hold for the call.
+ */
+export function startTimedRead<T>(stream: BufferedReader, seconds: number | null, read: () => Promise<T>): Promise<T> {
+  const saved = stream.timeout;
+  stream.timeout = seconds;
+  try {
+    return read();
+  } finally {
+    stream.timeout = saved;
+  }
+}
+
 /** The reads a request body reader makes on the connection. */
 export interface BodySource {
   read(size: number): Promise<Buffer>;
@@ -17,14 +31,8 @@ export interface BodySource {
  */
 export function readsUntil(stream: BufferedReader, deadline: number): BodySource {
   const timed = (read: () => Promise<Buffer>): Promise<Buffer> => {
-    const saved = stream.timeout;
     const left = Math.max(0, (deadline - performance.now()) / 1000);
-    stream.timeout = saved === null ? left : Math.min(saved, left);
-    try {
-      return read(); // the read's timer starts here, so the stream's own setting can be restored
-    } finally {
-      stream.timeout = saved;
-    }
+    return startTimedRead(stream, stream.timeout === null ? left : Math.min(stream.timeout, left), read);
   };
   return {
     read: (size) => timed(() => stream.read(size)),
