@@ -24,7 +24,11 @@ function untilEnd(size: number): boolean {
 
 /** A request body reader: a ByteReader that also knows whether the body was read to its end. */
 export interface BodyReader extends ByteReader {
-  /** True once every byte of the body has been read (or the client closed early). */
+  /**
+   * True once every byte of the body has been read. A Content-Length body also counts as complete
+   * when the client closed early (reads then return fewer bytes, as in Python); a chunked body that
+   * is cut short rejects with BadBodyError instead, since only its last chunk says it is whole.
+   */
   readonly complete: boolean;
   /** Read and drop the rest of the body, at most `limit` bytes; resolves true if the body is done. */
   discard(limit: number): Promise<boolean>;
@@ -161,7 +165,7 @@ export class ChunkedBodyReader extends BodyReaderBase {
     if (this.#done) return false;
     if (this.#inChunk > 0) return true;
     const line = await this.#stream.readline(MAX_CHUNK_LINE);
-    if (line.length === 0) return this.#endEarly();
+    if (line.length === 0) this.#cutShort();
     const size = parseChunkSize(line);
     if (size === 0) {
       await this.#readTrailers();
@@ -174,15 +178,12 @@ export class ChunkedBodyReader extends BodyReaderBase {
 
   /** Account for bytes read from the current chunk; at its end, consume the CRLF after it. */
   async #fromChunk(data: Buffer): Promise<Buffer> {
-    if (data.length === 0) {
-      this.#endEarly();
-      return data;
-    }
+    if (data.length === 0) this.#cutShort();
     this.#inChunk -= data.length;
     if (this.#inChunk === 0) {
       const crlf = await this.#stream.read(2);
-      if (crlf.length < 2) this.#endEarly();
-      else if (crlf[0] !== 0x0d || crlf[1] !== 0x0a) throw new BadBodyError('chunk data not followed by CRLF');
+      if (crlf.length < 2) this.#cutShort();
+      if (crlf[0] !== 0x0d || crlf[1] !== 0x0a) throw new BadBodyError('chunk data not followed by CRLF');
     }
     return data;
   }
@@ -199,11 +200,12 @@ export class ChunkedBodyReader extends BodyReaderBase {
     }
   }
 
-  /** The client closed in the middle of the body: report EOF from now on. */
-  #endEarly(): false {
-    this.#done = true;
-    this.#inChunk = 0;
-    return false;
+  /**
+   * The client closed before the last chunk. Reporting EOF would pass a partial upload off as
+   * whole (nothing else tells the handler it is short), so the read rejects.
+   */
+  #cutShort(): never {
+    throw new BadBodyError('the client closed the connection before the last chunk');
   }
 }
 

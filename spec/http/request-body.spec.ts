@@ -3,6 +3,7 @@
  * de-chunked, with EOF at its end, so ported Python code works and the next request is untouched.
  */
 import { expect } from 'chai';
+import { BadBodyError } from '../../lib/errors';
 import { QuietHandler, serveHTTP } from '../support/http-handlers';
 import { WireClient } from '../support/http-wire';
 import { Teardown } from '../support/teardown';
@@ -38,6 +39,24 @@ class BodyHandler extends QuietHandler {
 
   async do_GET(): Promise<void> {
     await this.reply(200, `GET ${this.path}`);
+  }
+}
+
+/** What the last /cut request's handler saw: the bytes it read, or the error its read rejected with. */
+const cutRequests: { read: string | null; error: unknown }[] = [];
+
+/** Reads the whole body and records the outcome; the client has half-closed, so it can still get the reply. */
+class CutHandler extends QuietHandler {
+  async do_POST(): Promise<void> {
+    const seen: { read: string | null; error: unknown } = { read: null, error: null };
+    cutRequests.push(seen);
+    try {
+      seen.read = (await this.rfile.read()).toString();
+    } catch (error) {
+      seen.error = error;
+      throw error;
+    }
+    await this.reply(200, `read ${seen.read.length} bytes`);
   }
 }
 
@@ -130,5 +149,46 @@ describe('http request body: rfile reads the body only', () => {
     client.write('d');
     const response = await client.response();
     expect(JSON.parse(response.body.toString())).to.equal('hello world');
+  });
+
+  it('a chunked body cut short by the client rejects the read with BadBodyError (never a silent partial upload)', async () => {
+    const server = await serveHTTP(teardown, CutHandler);
+    const client = await WireClient.open(server.serverAddress);
+    cutRequests.length = 0;
+    client.write(`POST /cut HTTP/1.1\r\n${CHUNKED}\r\n5\r\nhello\r\n6\r\n wo`);
+    client.socket.end();
+    const response = await client.response();
+    expect(response.status).to.equal(400);
+    expect(cutRequests).to.have.lengthOf(1);
+    expect(cutRequests[0]!.read).to.equal(null);
+    expect(cutRequests[0]!.error).to.be.instanceOf(BadBodyError);
+    expect(server.reported).to.deep.equal([]);
+  });
+
+  it('a chunked body cut short between chunks rejects too; one cut after the last chunk is whole', async () => {
+    const server = await serveHTTP(teardown, CutHandler);
+    cutRequests.length = 0;
+    const between = await WireClient.open(server.serverAddress);
+    between.write(`POST /cut HTTP/1.1\r\n${CHUNKED}\r\n5\r\nhello\r\n`);
+    between.socket.end();
+    expect((await between.response()).status).to.equal(400);
+    const whole = await WireClient.open(server.serverAddress);
+    whole.write(`POST /cut HTTP/1.1\r\n${CHUNKED}\r\n5\r\nhello\r\n0\r\n`);
+    whole.socket.end();
+    const response = await whole.response();
+    expect(response.status).to.equal(200);
+    expect(response.body.toString()).to.equal('read 5 bytes');
+    expect(cutRequests.map((seen) => seen.error instanceof BadBodyError)).to.deep.equal([true, false]);
+  });
+
+  it('a Content-Length body cut short reads short, as in Python (the handler compares the length)', async () => {
+    const server = await serveHTTP(teardown, CutHandler);
+    cutRequests.length = 0;
+    const client = await WireClient.open(server.serverAddress);
+    client.write('POST /cut HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello');
+    client.socket.end();
+    const response = await client.response();
+    expect(response.body.toString()).to.equal('read 5 bytes');
+    expect(cutRequests[0]!.error).to.equal(null);
   });
 });
