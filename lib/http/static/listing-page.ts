@@ -20,7 +20,7 @@ export interface ListingOrder {
 const COLUMNS: readonly { key: SortKey; label: string }[] = [
   { key: 'name', label: 'Name' },
   { key: 'size', label: 'Size' },
-  { key: 'modified', label: 'Modified' },
+  { key: 'modified', label: 'Modified (UTC)' },
 ];
 
 const STYLE = `:root {
@@ -33,7 +33,11 @@ ul { list-style: none; padding: 0; margin: 0; }
 .row > :not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
 .head { font-weight: bold; border-bottom: 1px solid GrayText; }
 li:nth-child(even) { background: color-mix(in srgb, CanvasText 6%, Canvas); }
-li a { overflow-wrap: anywhere; }`;
+li a { overflow-wrap: anywhere; }
+@media (max-width: 36rem) {
+.row { grid-template-columns: minmax(0, 1fr) auto; gap: 0 1rem; }
+.row > :nth-child(3) { grid-column: 1 / -1; text-align: left; font-size: smaller; }
+}`;
 
 /** The order a `sort`/`order` query asks for; by name, ascending (Python's order) by default. */
 export function listingOrder(query: string | null): ListingOrder {
@@ -43,12 +47,17 @@ export function listingOrder(query: string | null): ListingOrder {
   return { key, descending: params.get('order') === 'desc' };
 }
 
+/** The size a listing sorts by: a directory has none shown, so directories stay together before the files. */
+function sortSize(entry: DirectoryEntry): number {
+  return entry.isDirectory ? -1 : entry.size;
+}
+
 /** `entries` (in Python's order) put in `order`; ties keep Python's order. */
 export function orderEntries(entries: readonly DirectoryEntry[], order: ListingOrder): DirectoryEntry[] {
   const sorted =
     order.key === 'name'
       ? [...entries]
-      : [...entries].sort((a, b) => (order.key === 'size' ? a.size - b.size : a.mtimeMs - b.mtimeMs));
+      : [...entries].sort((a, b) => (order.key === 'size' ? sortSize(a) - sortSize(b) : a.mtimeMs - b.mtimeMs));
   return order.descending ? sorted.reverse() : sorted;
 }
 
@@ -65,7 +74,7 @@ export function formatSize(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
-/** `2026-11-25 22:59` (UTC). */
+/** `2026-11-25 22:59` (UTC, as the column heading says). */
 function formatTime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
