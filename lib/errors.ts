@@ -29,6 +29,7 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 /** Python's builtin TimeoutError, raised when a socket read waits past its timeout. */
 export class TimeoutError extends Error {
+  /** Always ErrorCodes.TIMEOUT. */
   readonly code = ErrorCodes.TIMEOUT;
   constructor(message = 'timed out') {
     super(message);
@@ -38,6 +39,7 @@ export class TimeoutError extends Error {
 
 /** Raised by reads and writes on a stream that is closed (Python raises ValueError or OSError). */
 export class SocketClosedError extends Error {
+  /** Always ErrorCodes.SOCKET_CLOSED. */
   readonly code = ErrorCodes.SOCKET_CLOSED;
   constructor(message = 'the socket is closed') {
     super(message);
@@ -47,6 +49,7 @@ export class SocketClosedError extends Error {
 
 /** Raised when a closed server is asked to serve. */
 export class ServerStateError extends Error {
+  /** Always ErrorCodes.SERVER_CLOSED. */
   readonly code = ErrorCodes.SERVER_CLOSED;
   constructor(message: string) {
     super(message);
@@ -56,6 +59,7 @@ export class ServerStateError extends Error {
 
 /** Raised by a request body reader when the client's chunked framing is broken. */
 export class BadBodyError extends Error {
+  /** Always ErrorCodes.BAD_BODY. */
   readonly code = ErrorCodes.BAD_BODY;
   constructor(message: string) {
     super(message);

@@ -69,6 +69,7 @@ export class HTTPMessage implements Iterable<string> {
     return this.#names.map((name, i) => [name, this.#values[i] as string]);
   }
 
+  /** The field names as sent, in order (Python's `for name in headers`). */
   [Symbol.iterator](): Iterator<string> {
     return this.#names[Symbol.iterator]();
   }

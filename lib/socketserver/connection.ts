@@ -8,9 +8,11 @@ import { BufferedReader, DEFAULT_READ_AHEAD } from './buffered-reader';
 import { RESOLVED, deferred, rejected, type Deferred } from './settle';
 import { SocketWriter, type ByteSink } from './socket-writer';
 
-/** `how` for shutdown(), as Python's socket module names them. */
+/** `how` for shutdown(), as Python's socket module names them: stop reading (reads see EOF). */
 export const SHUT_RD = 0;
+/** `how` for shutdown(): stop writing (FIN once queued bytes are out). */
 export const SHUT_WR = 1;
+/** `how` for shutdown(): both SHUT_RD and SHUT_WR. */
 export const SHUT_RDWR = 2;
 
 /** How long close() lets unsent bytes drain to a client that does not read, in milliseconds. */
