@@ -22,6 +22,14 @@ export {
   type ServerClass,
   type ThreadingMixInFields,
 } from './socketserver/threading';
+export {
+  ForkingMixIn,
+  ForkingTCPServer,
+  ForkingUDPServer,
+  ForkingUnixStreamServer,
+  isForkingWorker,
+  type ForkingMixInFields,
+} from './socketserver/forking';
 export { BaseRequestHandler } from './socketserver/base-request-handler';
 export { StreamRequestHandler } from './socketserver/stream-request-handler';
 export { DatagramRequestHandler, type DatagramRequest } from './socketserver/datagram-request-handler';
