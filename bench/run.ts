@@ -3,8 +3,9 @@
  *
  * For each scenario in bench/scenarios/ (or those named in BENCH_ONLY) it starts the servers as
  * child processes, drives each with the scenario's load generator (warm-up, then a timed
- * measurement, `BENCH_RUNS` times), prints the medians and ratios, saves everything as JSON in
- * bench/results/, and stops every process it started. Settings: see bench/lib/config.ts and
+ * measurement, `BENCH_RUNS` times), prints the medians and ratios, saves everything in
+ * bench/results/ (JSON, an SVG chart, a markdown table; bench/publish.ts copies them to
+ * docs/performance/), and stops every process it started. Settings: see bench/lib/config.ts and
  * bench/README.md.
  */
 import * as fs from 'node:fs';
@@ -16,7 +17,7 @@ import { measurePlan } from './lib/measure';
 import { repositoryRoot, resultsDir } from './lib/paths';
 import { cpuPlacement } from './lib/placement';
 import { renderHeader, renderResults, scenarioResult, type ScenarioResult } from './lib/report';
-import { saveResults } from './lib/results';
+import { RESULTS_VERSION, saveResults } from './lib/results';
 import type { ScenarioPlan } from './lib/scenario';
 import { scenarios } from './scenarios/index';
 
@@ -71,14 +72,17 @@ async function main(): Promise<void> {
 
   console.log(`\n${renderResults(results, config)}`);
   const file = saveResults({
-    version: 1,
+    version: RESULTS_VERSION,
     date: new Date().toISOString(),
     machine,
     config,
     placement,
     scenarios: results,
   });
-  console.log(`\nResults saved to ${path.relative(repositoryRoot, file)} (and bench/results/latest.json).`);
+  console.log(
+    `\nResults saved to ${path.relative(repositoryRoot, file)} (and bench/results/latest.json), ` +
+      'chart in bench/results/latest.svg, table in bench/results/latest.md.',
+  );
   for (const plan of plans) printProfiles(plan);
 }
 

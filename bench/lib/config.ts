@@ -4,7 +4,8 @@
  * - BENCH_WARMUP (seconds, default 2): load before each measurement that is not counted.
  * - BENCH_DURATION (seconds, default 5): how long each measurement lasts.
  * - BENCH_RUNS (default 3): measurements per row; the table shows their median.
- * - BENCH_CONNECTIONS (default 50): concurrent connections the load generator keeps busy.
+ * - BENCH_CONNECTIONS (default: each scenario's own, 50 or 10): concurrent connections the load
+ *   generator keeps busy, for every scenario.
  * - BENCH_ONLY (default: all): comma-separated scenario ids to run, e.g. "echo".
  * - BENCH_PIN (default 'load'): where processes run, with taskset, on 2 or more cores.
  *   'load': the load generator on CPU 0, servers free to use any core (what a server would get
@@ -23,7 +24,8 @@ export interface BenchConfig {
   readonly warmupSeconds: number;
   readonly durationSeconds: number;
   readonly runs: number;
-  readonly connections: number;
+  /** BENCH_CONNECTIONS, or null when each scenario uses its own number. */
+  readonly connections: number | null;
   readonly only: readonly string[] | null;
   readonly pin: Pinning;
   /** BENCH_MAX_OTHER_CPU as a fraction of one core. */
@@ -60,11 +62,13 @@ function flagFrom(name: string, fallback: boolean): boolean {
 /** Read the settings from process.env; throws RangeError naming the variable when one is invalid. */
 export function readConfig(): BenchConfig {
   const only = process.env['BENCH_ONLY'];
+  const connectionsText = process.env['BENCH_CONNECTIONS'];
   return {
     warmupSeconds: numberFrom('BENCH_WARMUP', 2, 0, false),
     durationSeconds: numberFrom('BENCH_DURATION', 5, 0.1, false),
     runs: numberFrom('BENCH_RUNS', 3, 1, true),
-    connections: numberFrom('BENCH_CONNECTIONS', 50, 1, true),
+    connections:
+      connectionsText === undefined || connectionsText === '' ? null : numberFrom('BENCH_CONNECTIONS', 0, 1, true),
     only: only === undefined || only === '' ? null : only.split(',').map((id) => id.trim()),
     pin: pinningFrom('BENCH_PIN', 'load'),
     maxOtherCpu: numberFrom('BENCH_MAX_OTHER_CPU', 10, 0, false) / 100,

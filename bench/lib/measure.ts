@@ -5,6 +5,7 @@
  * touches every row rather than one. Each server keeps running across its runs (its JIT stays
  * warm); each run is a fresh load generator with fresh connections, warm-up first.
  */
+import * as net from 'node:net';
 import type { BenchConfig } from './config';
 import type { CpuPlacement } from './placement';
 import { machineCpuSeconds } from './cpu-time';
@@ -33,12 +34,16 @@ export interface RowResult {
 export interface RatioResult {
   readonly numerator: string;
   readonly denominator: string;
-  readonly target: number;
+  /** The target it should meet (>= target), or null when it is shown for information. */
+  readonly target: number | null;
   readonly value: number;
-  readonly met: boolean;
+  /** value >= target, or null without a target. */
+  readonly met: boolean | null;
 }
 
 const STARTUP_SECONDS = 20;
+/** How often a server told its port up front is tried until it accepts a connection. */
+const CONNECT_POLL_MS = 50;
 /** How many times a run is measured at most when other work competes with it. */
 const MAX_ATTEMPTS = 4;
 const RETRY_PAUSE_MS = 5000;
@@ -47,16 +52,42 @@ function percent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;
 }
 
+/** Resolves true once 127.0.0.1:`port` accepts a connection (closed at once), false if refused. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Start `row`'s server and wait until it accepts connections; resolves with its port. */
 async function startServer(row: ServerRow, cpu: number | null): Promise<{ server: ChildRun; port: number }> {
   const server = new ChildRun(row.label, row.command, cpu);
+  const deadline = Date.now() + STARTUP_SECONDS * 1000;
+  const remaining = (): number => Math.max(0, (deadline - Date.now()) / 1000);
+  const { ready } = row;
+  if ('port' in ready) {
+    while (!(await accepts(ready.port))) {
+      const line = await server.nextLine(Math.min(remaining(), CONNECT_POLL_MS / 1000));
+      if (line === null && (server.hasExited() || remaining() === 0)) {
+        await server.stop();
+        throw server.failure(`did not accept connections on port ${ready.port} within ${STARTUP_SECONDS} s`);
+      }
+    }
+    return { server, port: ready.port };
+  }
   for (;;) {
-    const line = await server.nextLine(STARTUP_SECONDS);
+    const line = await server.nextLine(remaining());
     if (line === null) {
       await server.stop();
-      throw server.failure(`did not print "LISTENING <port>" within ${STARTUP_SECONDS} s`);
+      throw server.failure(`did not print a line matching ${ready.stdoutPattern} within ${STARTUP_SECONDS} s`);
     }
-    const match = /^LISTENING (\d+)$/.exec(line);
-    if (match !== null) return { server, port: Number(match[1]) };
+    const port = ready.stdoutPattern.exec(line)?.[1];
+    if (port !== undefined) return { server, port: Number(port) };
   }
 }
 
@@ -153,7 +184,7 @@ export async function measurePlan(
       return row.median.rate;
     };
     const value = rate(ratio.numerator) / rate(ratio.denominator);
-    return { ...ratio, value, met: value >= ratio.target };
+    return { ...ratio, value, met: ratio.target === null ? null : value >= ratio.target };
   });
   return { rows, ratios };
 }

@@ -98,6 +98,11 @@ export class ChildRun {
     return new Error(`${this.label}: ${what}${detail === '' ? '' : `\n${detail}`}`);
   }
 
+  /** True once the process has exited (or could not be started). */
+  hasExited(): boolean {
+    return this.#done;
+  }
+
   /** Resolves once the process has exited. */
   exited(): Promise<void> {
     return this.#exited;
@@ -112,7 +117,7 @@ export class ChildRun {
     clearTimeout(timer);
   }
 
-  /** CPU seconds (user + system, all threads) used so far, from /proc; null where unavailable. */
+  /** CPU seconds (user + system, all threads, its child processes too) used so far, from /proc; null where unavailable. */
   cpuSeconds(): number | null {
     return processCpuSeconds(this.pid);
   }

@@ -7,6 +7,7 @@ import type { Machine } from './machine';
 import type { RatioResult, RowResult } from './measure';
 import type { CpuPlacement } from './placement';
 import type { ScenarioPlan } from './scenario';
+import { integer, milliseconds, percent, runsText, times } from './format';
 import { renderTable, type TableLine } from './table';
 
 /** A measured scenario, as the report and the JSON results hold it. */
@@ -14,6 +15,7 @@ export interface ScenarioResult {
   readonly id: string;
   readonly title: string;
   readonly unit: string;
+  readonly connections: number;
   readonly loadGenerator: string;
   readonly rows: readonly RowResult[];
   readonly ratios: readonly RatioResult[];
@@ -30,6 +32,7 @@ export function scenarioResult(
     id,
     title: plan.title,
     unit: plan.unit,
+    connections: plan.connections,
     loadGenerator: plan.load.description,
     rows: measured.rows,
     ratios: measured.ratios,
@@ -37,26 +40,12 @@ export function scenarioResult(
   };
 }
 
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-function percent(fraction: number | null): string {
-  return fraction === null ? '-' : `${Math.round(fraction * 100)}%`;
-}
-
-function milliseconds(value: number | undefined): string {
-  return value === undefined ? '-' : value.toFixed(2);
-}
-
-function times(value: number): string {
-  return `${value.toFixed(2)}×`;
-}
-
 /**
- * What to know about a row's runs: measurements repeated because other work competed, runs that
+ * What to know about a row's runs (`connections` of them were opened): measurements repeated because other work competed, runs that
  * still had competition, connection errors, connections that never completed an operation.
  */
-function problems(row: RowResult, config: BenchConfig): string {
-  const { connections, maxOtherCpu } = config;
+export function problems(row: RowResult, connections: number, config: BenchConfig): string {
+  const { maxOtherCpu } = config;
   const errors = row.runs.reduce((sum, run) => sum + run.errors, 0);
   const fewestActive = Math.min(...row.runs.map((run) => run.activeConnections ?? connections));
   const repeated = row.runs.reduce((sum, run) => sum + run.attempts - 1, 0);
@@ -69,7 +58,7 @@ function problems(row: RowResult, config: BenchConfig): string {
   return said.join(', ');
 }
 
-function rowCells(row: RowResult, config: BenchConfig): string[] {
+function rowCells(row: RowResult, connections: number, config: BenchConfig): string[] {
   const rates = row.runs.map((run) => run.rate);
   const { median } = row;
   return [
@@ -81,17 +70,22 @@ function rowCells(row: RowResult, config: BenchConfig): string[] {
     percent(median.serverCpu),
     percent(median.loadCpu),
     percent(median.otherCpu),
-    problems(row, config),
+    problems(row, connections, config),
   ];
 }
 
-function ratioCells(ratio: RatioResult, rows: readonly RowResult[]): string[] {
+/** "sockserve / sirv": a ratio's two rows by their short labels. */
+export function ratioName(ratio: RatioResult, rows: readonly RowResult[]): string {
   const name = (id: string): string => rows.find((row) => row.id === id)?.shortLabel ?? id;
+  return `${name(ratio.numerator)} / ${name(ratio.denominator)}`;
+}
+
+function ratioCells(ratio: RatioResult, rows: readonly RowResult[]): string[] {
   return [
-    `  ratio ${name(ratio.numerator)} / ${name(ratio.denominator)}`,
+    `  ratio ${ratioName(ratio, rows)}`,
     times(ratio.value),
-    `target ≥ ${times(ratio.target)}`,
-    ratio.met ? 'met' : 'MISSED',
+    ratio.target === null ? 'no target' : `target ≥ ${times(ratio.target)}`,
+    ratio.met === null ? '' : ratio.met ? 'met' : 'MISSED',
   ];
 }
 
@@ -102,7 +96,7 @@ export function renderHeader(machine: Machine, config: BenchConfig, placement: C
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.kernel}; Node ${machine.node}; ${python}`,
     `Load average at start: ${machine.loadAverage.toFixed(2)} (other work on the machine skews the numbers)`,
     `Each row: ${config.warmupSeconds} s warm-up, then ${config.durationSeconds} s measured; ` +
-      `${config.runs} runs interleaved, median shown; ${config.connections} connections; ${placement.description}.`,
+      `${runsText(config.runs)} interleaved, median shown; ${placement.description}.`,
   ].join('\n');
 }
 
@@ -111,11 +105,11 @@ export function renderResults(scenarios: readonly ScenarioResult[], config: Benc
   const lines: TableLine[] = [];
   for (const scenario of scenarios) {
     lines.push({ text: `${scenario.title} — ${scenario.unit}` });
-    for (const row of scenario.rows) lines.push({ cells: rowCells(row, config) });
+    for (const row of scenario.rows) lines.push({ cells: rowCells(row, scenario.connections, config) });
     for (const ratio of scenario.ratios) lines.push({ cells: ratioCells(ratio, scenario.rows) });
     lines.push({ text: `  load: ${scenario.loadGenerator}` });
     for (const note of scenario.notes) lines.push({ text: `  note: ${note}` });
   }
-  const header = ['', 'median/s', 'runs min–max', 'p50 ms', 'p99 ms', 'server CPU', 'load CPU', 'other CPU', ''];
+  const header = ['', 'median', 'runs min–max', 'p50 ms', 'p99 ms', 'server CPU', 'load CPU', 'other CPU', ''];
   return renderTable(header, lines, [false, true, true, true, true, true, true, true, false]);
 }

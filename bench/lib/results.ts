@@ -1,18 +1,25 @@
 /**
- * Save a bench run as JSON in bench/results/ (git-ignored), for charts and for comparing runs:
- * `bench-<time>.json` for this run and a copy as `latest.json`.
+ * Save a bench run in bench/results/ (git-ignored): as JSON, `bench-<time>.json` for this run and
+ * a copy as `latest.json` (for comparing runs, and what bench/publish.ts publishes), and as
+ * `latest.svg` (the chart, lib/chart.ts) and `latest.md` (the table, lib/markdown.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { renderChart } from './chart';
 import type { BenchConfig } from './config';
 import type { Machine } from './machine';
 import { resultsDir } from './paths';
 import type { CpuPlacement } from './placement';
+import { renderMarkdown } from './markdown';
 import type { ScenarioResult } from './report';
 
-/** The saved document. Rates are per second, latencies in milliseconds, CPU in cores. */
+/** The version of the saved document this bench writes and publishes. */
+export const RESULTS_VERSION = 2;
+
+/** The saved document. Rates are per second (or MB/s), latencies in milliseconds, CPU in cores. */
 export interface BenchResults {
-  readonly version: 1;
+  /** 2: ratios may have no target, scenarios state their connections, server CPU includes child processes. */
+  readonly version: typeof RESULTS_VERSION;
   readonly date: string;
   readonly machine: Machine;
   readonly config: BenchConfig;
@@ -27,5 +34,7 @@ export function saveResults(results: BenchResults): string {
   const file = path.join(resultsDir, `bench-${results.date.replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(file, text);
   fs.writeFileSync(path.join(resultsDir, 'latest.json'), text);
+  fs.writeFileSync(path.join(resultsDir, 'latest.svg'), renderChart(results));
+  fs.writeFileSync(path.join(resultsDir, 'latest.md'), renderMarkdown(results));
   return file;
 }

@@ -26,8 +26,10 @@ export interface Scenario {
 export interface ScenarioPlan {
   /** The heading of this part of the table. */
   readonly title: string;
-  /** What the measured rate counts, e.g. 'round trips/s' or 'requests/s'. */
+  /** What the measured rate counts, e.g. 'round trips/s', 'requests/s' or 'MB/s'. */
   readonly unit: string;
+  /** Concurrent connections the load generator keeps busy (BENCH_CONNECTIONS, else the scenario's own). */
+  readonly connections: number;
   readonly rows: readonly ServerRow[];
   readonly load: LoadGenerator;
   readonly ratios: readonly Ratio[];
@@ -36,8 +38,21 @@ export interface ScenarioPlan {
 }
 
 /**
- * One server: a row. Its command must print a line `LISTENING <port>` on stdout once it accepts
- * connections on 127.0.0.1:<port>, and exit on SIGTERM.
+ * How the runner learns that a server accepts connections, and on which port of 127.0.0.1:
+ * a stdout line matching `stdoutPattern` (its first group is the port), or, for a server told
+ * its port up front (nginx, lighttpd), the first successful connection to `port`.
+ */
+export type ReadySignal = { readonly stdoutPattern: RegExp } | { readonly port: number };
+
+/** The bench's own servers print this once they listen. */
+export const LISTENING_LINE: ReadySignal = { stdoutPattern: /^LISTENING (\d+)$/ };
+
+/** The startup line of `python3 -m http.server` and of the sockserve command. */
+export const SERVING_LINE: ReadySignal = { stdoutPattern: /^Serving HTTP on \S+ port (\d+) / };
+
+/**
+ * One server: a row. Its command must announce that it accepts connections on 127.0.0.1 as
+ * `ready` says, and exit on SIGTERM (its child processes with it).
  */
 export interface ServerRow {
   /** Key in the JSON results and in ratios, e.g. 'sockserve'. */
@@ -47,15 +62,16 @@ export interface ServerRow {
   /** Shown in ratio lines, e.g. 'node:net'. */
   readonly shortLabel: string;
   readonly command: Command;
+  readonly ready: ReadySignal;
   /** The file its CPU profile is written to when profiling, or null if it is not profiled. */
   readonly profileFile: string | null;
 }
 
-/** A ratio of two rows' median rates, printed with the target it should meet (>= target). */
+/** A ratio of two rows' median rates, printed with the target it should meet (>= target), if any. */
 export interface Ratio {
   readonly numerator: string;
   readonly denominator: string;
-  readonly target: number;
+  readonly target: number | null;
 }
 
 /** Drives one server for a warm-up and one measurement. */
@@ -71,8 +87,9 @@ export interface LoadGenerator {
 
 /** One measurement. */
 export interface LoadResult {
-  /** Completed operations (round trips, requests) per second. */
+  /** The measured rate in the scenario's unit: completed operations (round trips, requests) per second, or MB/s. */
   readonly rate: number;
+  /** Completed operations. */
   readonly count: number;
   readonly seconds: number;
   /** Connections that failed, closed early or got wrong bytes. */

@@ -3,15 +3,23 @@
  * running wrk twice: a warm-up, then the measurement. With a pipeline depth above 1 it sends that
  * many requests back to back on each connection (bench/load/pipeline.lua).
  *
- * Usage: node wrk-load.js <host> <port> <connections> <warmup s> <duration s> <pipeline depth> <lua dir>
+ * Usage: node wrk-load.js <host> <port> <connections> <warmup s> <duration s> <pipeline depth> <lua dir> [<path>]
  * The CPU wrk used is read from the shell's waited-children times (/proc/self/stat cutime+cstime).
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const [host = '127.0.0.1', port = '0', connections = '50', warmup = '2', duration = '5', depth = '1', luaDir = '.'] =
-  process.argv.slice(2);
-const url = `http://${host}:${port}/`;
+const [
+  host = '127.0.0.1',
+  port = '0',
+  connections = '50',
+  warmup = '2',
+  duration = '5',
+  depth = '1',
+  luaDir = '.',
+  requestPath = '/',
+] = process.argv.slice(2);
+const url = `http://${host}:${port}${requestPath}`;
 const pipelineArgs = Number(depth) > 1 ? ['-s', path.join(luaDir, 'pipeline.lua')] : [];
 const depthArgs = Number(depth) > 1 ? ['--', depth] : [];
 

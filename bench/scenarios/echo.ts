@@ -7,54 +7,50 @@
  * socketserver.ThreadingTCPServer + StreamRequestHandler. Targets: sockserve >= 0.9x node:net
  * and >= 3x Python.
  */
-import * as path from 'node:path';
 import { programVersion } from '../lib/machine';
 import { compileC } from '../lib/native';
+import { nodeServerRow } from '../lib/node-row';
 import { benchSource, compiledScript } from '../lib/paths';
 import type { Command } from '../lib/processes';
-import type { BenchContext, Scenario, ScenarioPlan, ServerRow } from '../lib/scenario';
+import {
+  LISTENING_LINE,
+  type BenchContext,
+  type Ratio,
+  type Scenario,
+  type ScenarioPlan,
+  type ServerRow,
+} from '../lib/scenario';
 import { SummaryLoadGenerator } from '../lib/summary-load';
 
 const LINE_BYTES = 16;
-
-/** A Node server row, run from its compiled JavaScript, under `--cpu-prof` when profiling. */
-function nodeServer(
-  id: string,
-  label: string,
-  shortLabel: string,
-  script: string,
-  profileDir: string | null,
-): ServerRow {
-  const profileFile = profileDir === null ? null : path.join(profileDir, `echo-${id}.cpuprofile`);
-  const profileArgs =
-    profileFile === null
-      ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${path.dirname(profileFile)}`, `--cpu-prof-name=${path.basename(profileFile)}`];
-  return {
-    id,
-    label,
-    shortLabel,
-    command: { command: process.execPath, args: [...profileArgs, compiledScript(script)] },
-    profileFile,
-  };
-}
+const CONNECTIONS = 50;
 
 export const echoScenario: Scenario = {
   id: 'echo',
 
   async plan({ config, profileDir }: BenchContext): Promise<ScenarioPlan> {
     const notes: string[] = [];
+    const connections = config.connections ?? CONNECTIONS;
+    const scenarioId = 'echo';
     const rows: ServerRow[] = [
-      nodeServer(
-        'sockserve',
-        'sockserve ThreadingTCPServer + StreamRequestHandler',
-        'sockserve',
-        'servers/echo-sockserve.ts',
+      nodeServerRow({
+        id: 'sockserve',
+        label: 'sockserve ThreadingTCPServer + StreamRequestHandler',
+        shortLabel: 'sockserve',
+        script: compiledScript('servers/echo-sockserve.ts'),
         profileDir,
-      ),
-      nodeServer('node-net', 'node:net echo (splits lines)', 'node:net', 'servers/echo-net.ts', profileDir),
+        scenarioId,
+      }),
+      nodeServerRow({
+        id: 'node-net',
+        label: 'node:net echo (splits lines)',
+        shortLabel: 'node:net',
+        script: compiledScript('servers/echo-net.ts'),
+        profileDir,
+        scenarioId,
+      }),
     ];
-    const ratios = [{ numerator: 'sockserve', denominator: 'node-net', target: 0.9 }];
+    const ratios: Ratio[] = [{ numerator: 'sockserve', denominator: 'node-net', target: 0.9 }];
     if (programVersion('python3', ['-V']) === null) {
       notes.push('python3 not found: the Python row is left out');
     } else {
@@ -63,6 +59,7 @@ export const echoScenario: Scenario = {
         label: 'Python socketserver.ThreadingTCPServer',
         shortLabel: 'Python',
         command: { command: 'python3', args: [benchSource('servers/echo_server.py')] },
+        ready: LISTENING_LINE,
         profileFile: null,
       });
       ratios.push({ numerator: 'sockserve', denominator: 'python', target: 3 });
@@ -71,7 +68,7 @@ export const echoScenario: Scenario = {
     const loadArgs = (port: number): string[] => [
       '127.0.0.1',
       String(port),
-      String(config.connections),
+      String(connections),
       String(config.warmupSeconds),
       String(config.durationSeconds),
       String(LINE_BYTES + 1),
@@ -91,8 +88,9 @@ export const echoScenario: Scenario = {
     }
 
     return {
-      title: `Line echo: ${config.connections} connections, one ${LINE_BYTES}-byte line + \\n in flight on each`,
+      title: `Line echo: ${connections} connections, one ${LINE_BYTES}-byte line + \\n in flight on each`,
       unit: 'round trips/s',
+      connections,
       rows,
       load: new SummaryLoadGenerator(loadDescription, loadCommand, timeoutSeconds),
       ratios,

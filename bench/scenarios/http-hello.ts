@@ -8,33 +8,44 @@
  * (keep-alive) and >= 1.0x node:http (pipelined).
  */
 import { programVersion } from '../lib/machine';
+import { nodeServerRow } from '../lib/node-row';
 import { benchSource, compiledScript } from '../lib/paths';
-import type { BenchContext, Ratio, Scenario, ScenarioPlan, ServerRow } from '../lib/scenario';
-import { SummaryLoadGenerator } from '../lib/summary-load';
+import {
+  LISTENING_LINE,
+  type BenchContext,
+  type Ratio,
+  type Scenario,
+  type ScenarioPlan,
+  type ServerRow,
+} from '../lib/scenario';
+import { wrkLoad } from '../lib/wrk';
 
-function nodeRow(id: string, label: string, shortLabel: string, script: string): ServerRow {
-  return {
-    id,
-    label,
-    shortLabel,
-    command: { command: process.execPath, args: [compiledScript(script)] },
-    profileFile: null,
-  };
-}
+const CONNECTIONS = 50;
+const BODY = Buffer.from('Hello, world!\n');
 
 function httpScenario(id: string, depth: number, keepAliveTarget: number): Scenario {
   return {
     id,
-    async plan({ config }: BenchContext): Promise<ScenarioPlan> {
+    async plan({ config, profileDir }: BenchContext): Promise<ScenarioPlan> {
       const notes: string[] = [];
+      const connections = config.connections ?? CONNECTIONS;
       const rows: ServerRow[] = [
-        nodeRow(
-          'sockserve',
-          'sockserve ThreadingHTTPServer + BaseHTTPRequestHandler',
-          'sockserve',
-          'servers/http-sockserve.ts',
-        ),
-        nodeRow('node-http', 'node:http', 'node:http', 'servers/http-node.ts'),
+        nodeServerRow({
+          id: 'sockserve',
+          label: 'sockserve ThreadingHTTPServer + BaseHTTPRequestHandler',
+          shortLabel: 'sockserve',
+          script: compiledScript('servers/http-sockserve.ts'),
+          profileDir,
+          scenarioId: id,
+        }),
+        nodeServerRow({
+          id: 'node-http',
+          label: 'node:http',
+          shortLabel: 'node:http',
+          script: compiledScript('servers/http-node.ts'),
+          profileDir,
+          scenarioId: id,
+        }),
       ];
       const ratios: Ratio[] = [{ numerator: 'sockserve', denominator: 'node-http', target: keepAliveTarget }];
       if (programVersion('python3', ['-V']) !== null) {
@@ -43,36 +54,25 @@ function httpScenario(id: string, depth: number, keepAliveTarget: number): Scena
           label: 'Python http.server.ThreadingHTTPServer (Nagle off)',
           shortLabel: 'Python',
           command: { command: 'python3', args: [benchSource('servers/http_server.py')] },
+          ready: LISTENING_LINE,
           profileFile: null,
         });
         ratios.push({ numerator: 'sockserve', denominator: 'python', target: 1 });
       } else {
         notes.push('python3 not found: the Python row is left out');
       }
-      if (programVersion('which', ['wrk']) === null) {
-        throw new Error('wrk is not installed (apt-get install wrk): the HTTP rows need it');
-      }
-      const script = compiledScript('load/wrk-load.ts');
-      const load = new SummaryLoadGenerator(
-        `wrk 4 (one thread${depth > 1 ? `, bench/load/pipeline.lua, ${depth} requests per batch` : ''})`,
-        (port) => ({
-          command: process.execPath,
-          args: [
-            script,
-            '127.0.0.1',
-            String(port),
-            String(config.connections),
-            String(config.warmupSeconds),
-            String(config.durationSeconds),
-            String(depth),
-            benchSource('load'),
-          ],
-        }),
-        config.warmupSeconds + config.durationSeconds + 30,
-      );
+      const load = wrkLoad({
+        config,
+        connections,
+        path: '/',
+        pipelineDepth: depth,
+        expect: { status: 200, body: BODY },
+        ratePerRequest: 1,
+      });
       return {
-        title: `HTTP hello world: ${config.connections} keep-alive connections, ${depth === 1 ? 'one request' : `${depth} pipelined requests`} in flight on each`,
+        title: `HTTP hello world: ${connections} keep-alive connections, ${depth === 1 ? 'one request' : `${depth} pipelined requests`} in flight on each`,
         unit: 'requests/s',
+        connections,
         rows,
         load,
         ratios,

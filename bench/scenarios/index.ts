@@ -3,7 +3,16 @@
  * table (HTTP hello world, static files, …) is a new file in this folder, added here.
  */
 import type { Scenario } from '../lib/scenario';
+import { cgiScenario } from './cgi';
 import { echoScenario } from './echo';
 import { httpHelloScenario, httpPipelinedScenario } from './http-hello';
+import { staticLargeScenario, staticSmallScenario } from './static-files';
 
-export const scenarios: readonly Scenario[] = [echoScenario, httpHelloScenario, httpPipelinedScenario];
+export const scenarios: readonly Scenario[] = [
+  echoScenario,
+  httpHelloScenario,
+  httpPipelinedScenario,
+  staticSmallScenario,
+  staticLargeScenario,
+  cgiScenario,
+];
