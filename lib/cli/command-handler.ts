@@ -1,52 +1,71 @@
 /**
- * The request handler the sockserve command serves with: SimpleHTTPRequestHandler, plus `--quiet`
- * and the bookkeeping a graceful stop needs.
+ * The request handlers the sockserve command serves with: SimpleHTTPRequestHandler (or, with
+ * `--cgi`, CGIHTTPRequestHandler), plus `--quiet` and the bookkeeping a graceful stop needs.
  */
-import { SimpleHTTPRequestHandler, partial } from '../http/index';
+import { CGIHTTPRequestHandler, SimpleHTTPRequestHandler, partial } from '../http/index';
 import type { BaseServer } from '../socketserver/base-server';
 import type { Connection } from '../socketserver/connection';
+import type { MixinConstructor } from '../socketserver/threading';
 import type { DualStackServerFields } from './dual-stack-server';
 import type { CommandOptions } from './options';
 
 /** A server that keeps a record of its connections, as DualStackServerMixin's do. */
 export type TrackingServer = BaseServer<Connection> & DualStackServerFields;
 
+/** What CommandHandlerMixin adds to a handler. */
+export interface CommandHandlerFields {
+  /** Log nothing per request. */
+  quiet: boolean;
+}
+
 /**
- * SimpleHTTPRequestHandler for a TrackingServer: it tells the server's ConnectionTracker when a
- * request starts and ends, and closes the connection after its response once the server is
- * stopping.
+ * Make a handler class for a TrackingServer from a SimpleHTTPRequestHandler class: it tells the
+ * server's ConnectionTracker when a request starts and ends, and closes the connection after its
+ * response once the server is stopping.
  *
  * Field a subclass (or `partial()`) may set: `quiet` (false): log nothing, neither requests nor
  * errors answered with a status (exceptions still reach the server's handleError()).
  */
-export class CommandRequestHandler extends SimpleHTTPRequestHandler<TrackingServer> {
-  /** Log nothing per request. */
-  quiet = false;
+export function CommandHandlerMixin<TBase extends MixinConstructor<SimpleHTTPRequestHandler<TrackingServer>>>(
+  Base: TBase,
+): TBase & MixinConstructor<CommandHandlerFields> {
+  class CommandHandler extends Base implements CommandHandlerFields {
+    quiet = false;
 
-  /** Write the log line unless `quiet`. */
-  override logMessage(format: string, ...args: unknown[]): void {
-    if (!this.quiet) super.logMessage(format, ...args);
-  }
+    /** Write the log line unless `quiet`. */
+    override logMessage(format: string, ...args: unknown[]): void {
+      if (!this.quiet) super.logMessage(format, ...args);
+    }
 
-  /** Mark the connection busy from the request line on. */
-  protected override parseRequest(): Promise<boolean> {
-    this.server.connections.requestStarted(this.connection.socket);
-    return super.parseRequest();
-  }
+    /** Mark the connection busy from the request line on. */
+    protected override parseRequest(): Promise<boolean> {
+      this.server.connections.requestStarted(this.connection.socket);
+      return super.parseRequest();
+    }
 
-  /** Answer one request; then the connection is idle, or closes if the server is stopping. */
-  protected override async handleOneRequest(): Promise<void> {
-    try {
-      await super.handleOneRequest();
-    } finally {
-      if (!this.server.connections.requestFinished(this.connection.socket)) this.closeConnection = true;
+    /** Answer one request; then the connection is idle, or closes if the server is stopping. */
+    protected override async handleOneRequest(): Promise<void> {
+      try {
+        await super.handleOneRequest();
+      } finally {
+        if (!this.server.connections.requestFinished(this.connection.socket)) this.closeConnection = true;
+      }
     }
   }
+  return CommandHandler;
 }
 
-/** The handler class for `options`: Python's `partial(SimpleHTTPRequestHandler, directory=…)`. */
-export function commandHandlerClass(options: CommandOptions): typeof CommandRequestHandler {
-  return partial(CommandRequestHandler, {
+/** SimpleHTTPRequestHandler for a TrackingServer (see CommandHandlerMixin). */
+export class CommandRequestHandler extends CommandHandlerMixin(SimpleHTTPRequestHandler<TrackingServer>) {}
+
+/** CGIHTTPRequestHandler for a TrackingServer, for `--cgi` (see CommandHandlerMixin). */
+export class CommandCGIRequestHandler extends CommandHandlerMixin(CGIHTTPRequestHandler<TrackingServer>) {}
+
+/** The handler class for `options`: Python's `partial(SimpleHTTPRequestHandler, directory=…)`, or the CGI one. */
+export function commandHandlerClass(
+  options: CommandOptions,
+): typeof CommandRequestHandler | typeof CommandCGIRequestHandler {
+  const fields = {
     directory: options.directory,
     protocolVersion: options.protocol,
     cors: options.cors,
@@ -55,5 +74,11 @@ export function commandHandlerClass(options: CommandOptions): typeof CommandRequ
     cacheControl: options.cache,
     precompressed: options.precompressed,
     quiet: options.quiet,
+  };
+  if (!options.cgi) return partial(CommandRequestHandler, fields);
+  return partial(CommandCGIRequestHandler, {
+    ...fields,
+    ...(options.cgiMaxScripts === null ? {} : { cgiMaxScripts: options.cgiMaxScripts }),
+    ...(options.cgiTimeout === null ? {} : { cgiTimeout: options.cgiTimeout }),
   });
 }

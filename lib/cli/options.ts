@@ -37,6 +37,12 @@ export interface CommandOptions {
   precompressed: boolean;
   /** Log nothing per request. */
   quiet: boolean;
+  /** Serve with CGIHTTPRequestHandler (`--cgi`). */
+  cgi: boolean;
+  /** `--cgi-max-scripts`: scripts running at once, or null for the handler's default. */
+  cgiMaxScripts: number | null;
+  /** `--cgi-timeout`: seconds a script may be idle (Infinity for 0), or null for the handler's default. */
+  cgiTimeout: number | null;
 }
 
 /** The title of the help section with sockserve's own options. */
@@ -57,6 +63,16 @@ const seconds: ArgumentType = Object.assign(
   (text: string): number => {
     const value = pythonInt(text) as number;
     if (value < 0) throw new ArgumentTypeError(`must be a number of seconds >= 0, got ${value}`);
+    return value;
+  },
+  { typeName: 'int' },
+);
+
+/** A count of 1 or more. */
+const positiveCount: ArgumentType = Object.assign(
+  (text: string): number => {
+    const value = pythonInt(text) as number;
+    if (value < 1) throw new ArgumentTypeError(`must be 1 or more, got ${value}`);
     return value;
   },
   { typeName: 'int' },
@@ -113,6 +129,24 @@ export function commandLineParser(columns: number): ArgumentParser {
     EXTRAS,
   );
   parser.addArgument(['--quiet'], { action: 'store_true', help: 'do not log requests' }, EXTRAS);
+  parser.addArgument(
+    ['--cgi-max-scripts'],
+    {
+      metavar: 'N',
+      type: positiveCount,
+      help: 'with --cgi: run at most N scripts at once; more requests wait (default: twice the CPU count, at least 8)',
+    },
+    EXTRAS,
+  );
+  parser.addArgument(
+    ['--cgi-timeout'],
+    {
+      metavar: 'SECONDS',
+      type: seconds,
+      help: 'with --cgi: kill a script that reads and writes nothing for SECONDS (0: never; default: 60)',
+    },
+    EXTRAS,
+  );
   parser.addArgument(['port'], { default: 8000, type: portNumber, help: 'bind to this port (default: %(default)s)' });
   return parser;
 }
@@ -137,9 +171,11 @@ export function parseCommandLine(args: readonly string[], cwd: string, columns: 
       parser.error(`Failed to read TLS password file: ${osErrorText(error as NodeJS.ErrnoException, tlsPasswordFile)}`);
     }
   }
-  if (values['cgi'] === true) {
-    parser.error('--cgi is not available yet: CGIHTTPRequestHandler comes with the CGI issue');
-  }
+  const cgi = values['cgi'] as boolean;
+  const cgiMaxScripts = values['cgi_max_scripts'] as number | null;
+  const cgiTimeout = values['cgi_timeout'] as number | null;
+  if (!cgi && cgiMaxScripts !== null) parser.error('--cgi-max-scripts requires --cgi to be set');
+  if (!cgi && cgiTimeout !== null) parser.error('--cgi-timeout requires --cgi to be set');
   return {
     port: values['port'] as number,
     bind: values['bind'] as string | null,
@@ -154,6 +190,9 @@ export function parseCommandLine(args: readonly string[], cwd: string, columns: 
     cache: values['cache'] as number | null,
     precompressed: values['precompressed'] as boolean,
     quiet: values['quiet'] as boolean,
+    cgi,
+    cgiMaxScripts,
+    cgiTimeout: cgiTimeout === 0 ? Infinity : cgiTimeout,
   };
 }
 

@@ -12,3 +12,4 @@ export type { BodyReader } from './body-reader';
 export { SimpleHTTPRequestHandler } from './simple-http-request-handler';
 export { partial } from './partial';
 export type { ResponseBody } from './static/response-body';
+export { CGIHTTPRequestHandler } from './cgi-http-request-handler';

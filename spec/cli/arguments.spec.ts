@@ -19,7 +19,8 @@ const CWD = '/srv/site';
 const USAGE = `usage: sockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION]
                  [--tls-cert PATH] [--tls-key PATH] [--tls-password-file PATH]
                  [--cors] [--no-dotfiles] [--spa] [--cache SECONDS]
-                 [--precompressed] [--quiet]
+                 [--precompressed] [--quiet] [--cgi-max-scripts N]
+                 [--cgi-timeout SECONDS]
                  [port]
 `;
 
@@ -52,6 +53,12 @@ sockserve options:
   --precompressed       serve a .br or .gz sibling of a file to clients that
                         accept it
   --quiet               do not log requests
+  --cgi-max-scripts N   with --cgi: run at most N scripts at once; more
+                        requests wait (default: twice the CPU count, at least
+                        8)
+  --cgi-timeout SECONDS
+                        with --cgi: kill a script that reads and writes
+                        nothing for SECONDS (0: never; default: 60)
 `;
 
 const DEFAULTS: CommandOptions = {
@@ -68,6 +75,9 @@ const DEFAULTS: CommandOptions = {
   cache: null,
   precompressed: false,
   quiet: false,
+  cgi: false,
+  cgiMaxScripts: null,
+  cgiTimeout: null,
 };
 
 function parse(...args: string[]): CommandOptions {
@@ -159,13 +169,15 @@ describe('sockserve command line', () => {
 
     it('wraps the usage and help to the terminal width, as argparse does', () => {
       const { stdout } = exitOf(['-h'], 60);
-      expect(stdout.split('\n').slice(0, 10)).to.deep.equal([
+      expect(stdout.split('\n').slice(0, 12)).to.deep.equal([
         'usage: sockserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY]',
         '                 [-p VERSION] [--tls-cert PATH]',
         '                 [--tls-key PATH]',
         '                 [--tls-password-file PATH] [--cors]',
         '                 [--no-dotfiles] [--spa] [--cache SECONDS]',
         '                 [--precompressed] [--quiet]',
+        '                 [--cgi-max-scripts N]',
+        '                 [--cgi-timeout SECONDS]',
         '                 [port]',
         '',
         'positional arguments:',
@@ -187,7 +199,11 @@ describe('sockserve command line', () => {
         ['--tls-cert', 'c.pem', '--tls-password-file', '/nonexistent/p.txt'],
         "Failed to read TLS password file: [Errno 2] No such file or directory: '/nonexistent/p.txt'",
       ],
-      [['--cgi'], '--cgi is not available yet: CGIHTTPRequestHandler comes with the CGI issue'],
+      [['--cgi-max-scripts', '4'], '--cgi-max-scripts requires --cgi to be set'],
+      [['--cgi-timeout', '5'], '--cgi-timeout requires --cgi to be set'],
+      [['--cgi', '--cgi-max-scripts', '0'], 'argument --cgi-max-scripts: must be 1 or more, got 0'],
+      [['--cgi', '--cgi-timeout', '-1'], 'argument --cgi-timeout: must be a number of seconds >= 0, got -1'],
+      [['--cg'], 'ambiguous option: --cg could match --cgi, --cgi-max-scripts, --cgi-timeout'],
       [['--cache', 'soon'], "argument --cache: invalid int value: 'soon'"],
       [['--cache', '-1'], 'argument --cache: must be a number of seconds >= 0, got -1'],
       [['65536'], 'argument port: port must be 0-65535, got 65536'],
