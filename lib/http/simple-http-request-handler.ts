@@ -152,7 +152,7 @@ export class SimpleHTTPRequestHandler<
    */
   async listDirectory(dirPath: string): Promise<ResponseBody | null> {
     const hidden = this.serveDotfiles ? () => false : isDotName;
-    const entries = await readDirectory(dirPath, hidden);
+    const entries = await readDirectory(dirPath, hidden, this.followSymlinks ? null : this.#root());
     if (entries === null) {
       await this.sendError(404, 'No permission to list directory');
       return null;

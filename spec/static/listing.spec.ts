@@ -61,6 +61,22 @@ describe("SimpleHTTPRequestHandler: sockserve's listing", () => {
     expect(dirRow).to.include('<span>-</span>');
   });
 
+  it('shows nothing of what a symlink out of the root leads to, unless followSymlinks', async () => {
+    const row = (page: string) => page.split('\n').find((line) => line.includes('href="link-out"'))!;
+    const link = fs.lstatSync(path.join(tree.root, 'link-out'));
+    const target = fs.statSync(path.join(tree.root, 'link-out'));
+    expect(link.size).to.not.equal(target.size);
+    const confined = row(text(await request(await serve(), '/')));
+    expect(confined).to.include(`<span title="${link.size} bytes">`);
+    expect(confined).to.include(`<time datetime="${new Date(link.mtimeMs).toISOString()}">`);
+    const following = await serveStatic(teardown, { directory: tree.root, followSymlinks: true });
+    expect(row(text(await request(following.serverAddress, '/')))).to.include(`<span title="${target.size} bytes">`);
+    const inside = text(await request(await serve(), '/'))
+      .split('\n')
+      .find((line) => line.includes('href="link-in"'))!;
+    expect(inside).to.include(`<span title="${fs.statSync(path.join(tree.root, 'hello.txt')).size} bytes">`);
+  });
+
   it('sorts by the column a heading link names, either way', async () => {
     const address = await serve();
     const byName = links(text(await request(address, '/')));

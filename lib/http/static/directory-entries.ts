@@ -3,8 +3,9 @@
  * stable sort by lower-cased name), each with what the listing shows about it.
  */
 import type { Dirent, OpenDirOptions } from 'node:fs';
-import { lstat, opendir, stat } from 'node:fs/promises';
+import { lstat, opendir, realpath, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { isInside } from './file-access';
 
 /** One entry of a listing. */
 export interface DirectoryEntry {
@@ -14,7 +15,10 @@ export interface DirectoryEntry {
   readonly isDirectory: boolean;
   /** A symbolic link (Python's os.path.islink). */
   readonly isSymlink: boolean;
-  /** Size in bytes (of the target, for a symlink; of the link itself when it is broken). */
+  /**
+   * Size in bytes: of the target, for a symlink; of the link itself when it is broken or, in a
+   * confined listing, when it leads out of the served directory.
+   */
   readonly size: number;
   /** Modification time in milliseconds since the epoch. */
   readonly mtimeMs: number;
@@ -45,12 +49,32 @@ export function sortLikePython<T>(items: T[], nameOf: (item: T) => string): T[] 
   return keyed.map(({ item }) => item);
 }
 
-async function describe(directory: string, dirent: Dirent<Buffer>, name: string): Promise<DirectoryEntry> {
+/** True when the symlink `full` resolves inside `realRoot` (a real path); false if it leads out or nowhere. */
+async function leadsInside(full: string, realRoot: string): Promise<boolean> {
+  try {
+    return isInside(realRoot, await realpath(full));
+  } catch {
+    return false;
+  }
+}
+
+async function describe(
+  directory: string,
+  dirent: Dirent<Buffer>,
+  name: string,
+  realRoot: string | null,
+): Promise<DirectoryEntry> {
   const full = path.join(directory, name);
   const isSymlink = dirent.isSymbolicLink();
   try {
     const info = await stat(full);
-    return { name, isDirectory: info.isDirectory(), isSymlink, size: info.size, mtimeMs: info.mtimeMs };
+    const isDirectory = info.isDirectory();
+    if (isSymlink && realRoot !== null && !(await leadsInside(full, realRoot))) {
+      // Served as 404: show the link's own size and time, nothing of what lies outside.
+      const link = await lstat(full);
+      return { name, isDirectory, isSymlink, size: link.size, mtimeMs: link.mtimeMs };
+    }
+    return { name, isDirectory, isSymlink, size: info.size, mtimeMs: info.mtimeMs };
   } catch {
     // A broken symlink, or an entry that vanished: describe what is left of it, if anything.
     const info = await lstat(full).catch(() => null);
@@ -61,12 +85,22 @@ async function describe(directory: string, dirent: Dirent<Buffer>, name: string)
 /**
  * The entries of `directory`, sorted as Python sorts them, or null if it cannot be read. Names
  * that are not valid UTF-8 are left out (no request path can name them), and so are names
- * `hide` returns true for.
+ * `hide` returns true for. With `confinedTo` (the served directory), a symlink that leads out of
+ * it is described by the link itself, so a listing reveals nothing about files it will not serve.
  */
 export async function readDirectory(
   directory: string,
   hide: (name: string) => boolean,
+  confinedTo: string | null = null,
 ): Promise<DirectoryEntry[] | null> {
+  let realRoot: string | null = null;
+  if (confinedTo !== null) {
+    try {
+      realRoot = await realpath(confinedTo);
+    } catch {
+      return null;
+    }
+  }
   const found: { dirent: Dirent<Buffer>; name: string }[] = [];
   try {
     const handle = await opendir(directory, BUFFER_NAMES);
@@ -87,7 +121,7 @@ export async function readDirectory(
   const entries: DirectoryEntry[] = [];
   for (let start = 0; start < found.length; start += STAT_CONCURRENCY) {
     const batch = found.slice(start, start + STAT_CONCURRENCY);
-    entries.push(...(await Promise.all(batch.map(({ dirent, name }) => describe(directory, dirent, name)))));
+    entries.push(...(await Promise.all(batch.map(({ dirent, name }) => describe(directory, dirent, name, realRoot)))));
   }
   return sortLikePython(entries, (entry) => entry.name);
 }
