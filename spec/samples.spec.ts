@@ -8,11 +8,11 @@
  * once in `before`.
  */
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { sleep, within } from './support/wait';
+import { ChildProgram, type ProgramExit } from './support/child-program';
+import { within } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..');
 const CHILD_ENV: NodeJS.ProcessEnv = {
@@ -23,70 +23,30 @@ const CHILD_ENV: NodeJS.ProcessEnv = {
 const PROCESS_MS = 45_000;
 const SERVING = /^Serving on \('([^']+)', (\d+)\)$/m;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Exit = ProgramExit;
 
 const running = new Set<Sample>();
 
 /** One sample running as `node -r ts-node/register samples/<name>.ts …args`. */
-class Sample {
+class Sample extends ChildProgram {
   readonly name: string;
-  stdout = '';
-  stderr = '';
-  readonly #child: ChildProcess;
-  readonly #exit: Promise<Exit>;
-  #exited = false;
 
   constructor(name: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}) {
-    this.name = name;
-    this.#child = spawn(process.execPath, ['-r', 'ts-node/register', `samples/${name}.ts`, ...args], {
+    super(name, process.execPath, ['-r', 'ts-node/register', `samples/${name}.ts`, ...args], {
       cwd: ROOT,
       env: { ...CHILD_ENV, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      limitMs: PROCESS_MS,
     });
+    this.name = name;
     running.add(this);
-    this.#child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
-    this.#child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
-    this.#exit = new Promise<Exit>((resolve, reject) => {
-      this.#child.once('error', reject);
-      this.#child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
-        this.#exited = true;
-        running.delete(this);
-        resolve({ code, signal, stdout: this.stdout, stderr: this.stderr });
-      });
-    });
-  }
-
-  /** Resolves with everything the process printed once it has exited. */
-  exit(): Promise<Exit> {
-    return within(this.#exit, PROCESS_MS, `${this.name} did not exit`);
+    void this.exit()
+      .finally(() => running.delete(this))
+      .catch(() => undefined);
   }
 
   /** Wait for the "Serving on ('host', port)" line and return the port. */
   async port(): Promise<number> {
-    const giveUp = Date.now() + PROCESS_MS;
-    for (;;) {
-      const match = SERVING.exec(this.stdout);
-      if (match !== null) return Number(match[2]);
-      if (this.#exited) throw new Error(`${this.name} exited before serving:\n${this.stderr}`);
-      if (Date.now() > giveUp) throw new Error(`${this.name} printed no port within ${PROCESS_MS} ms`);
-      await sleep(20);
-    }
-  }
-
-  /** Send `signal` and resolve once the process has exited. */
-  stop(signal: NodeJS.Signals): Promise<Exit> {
-    this.#child.kill(signal);
-    return this.exit();
-  }
-
-  /** Teardown: kill it outright if it is still running. */
-  kill(): void {
-    if (!this.#exited) this.#child.kill('SIGKILL');
+    return Number((await this.output(SERVING))[2]);
   }
 }
 
