@@ -92,6 +92,7 @@ export class SimpleHTTPRequestHandler<
   pythonListing = false;
 
   #parsed: { path: string; result: RequestPath | PathRejection } | null = null;
+  #resolvedRoot: { directory: string; root: string } | null = null;
 
   /** Serve a GET request. */
   async do_GET(): Promise<void> {
@@ -193,6 +194,11 @@ export class SimpleHTTPRequestHandler<
 
   /** Write `source` to `outputfile` chunk by chunk, waiting for the socket to take each. */
   async copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+    if (source instanceof BytesBody) {
+      // In memory already: one write, without an iterator (most responses are small files).
+      if (source.length > 0) await outputfile.write(source.bytes);
+      return;
+    }
     for await (const chunk of source.chunks()) await outputfile.write(chunk);
   }
 
@@ -309,8 +315,12 @@ export class SimpleHTTPRequestHandler<
     return null;
   }
 
+  /** `directory` made absolute (resolved again only when `directory` changes). */
   #root(): string {
-    return path.resolve(this.directory);
+    if (this.#resolvedRoot?.directory !== this.directory) {
+      this.#resolvedRoot = { directory: this.directory, root: path.resolve(this.directory) };
+    }
+    return this.#resolvedRoot.root;
   }
 
   /** This request's path through the pipeline (computed once per request path). */
