@@ -33,6 +33,9 @@ import { reusePortSupported } from './runtime';
  *   restarted server can always bind again at once, whatever this says.
  * - `allowReusePort`: SO_REUSEPORT, so several processes share one port (Node 22.12 or later;
  *   on older Node, binding rejects with SOCKSERVE_ERR_UNSUPPORTED).
+ * - `listenFd`: a listening socket this process inherited, by file descriptor (systemd socket
+ *   activation passes the first as 3): served instead of binding `serverAddress`. A Unix socket
+ *   is served by a UnixStreamServer.
  *
  * Besides BaseServer's methods: `socket` (the net.Server), `fileno()`. `serverBind()` binds and
  * listens (Node does both in one call, so the backlog is applied there) and sets `serverAddress`;
@@ -48,6 +51,11 @@ export class TCPServer extends BaseServer<Connection> {
   allowReuseAddress = false;
   /** Set SO_REUSEPORT (Node 22.12 or later). */
   allowReusePort = false;
+  /**
+   * The file descriptor of an already listening socket to serve (inherited from a supervisor:
+   * systemd socket activation passes the first as 3), or null to bind `serverAddress`.
+   */
+  listenFd: number | null = null;
   /** The listening socket. */
   readonly socket: net.Server;
 
@@ -70,8 +78,17 @@ export class TCPServer extends BaseServer<Connection> {
     if (bindAndActivate) this.scheduleBindAndActivate();
   }
 
-  /** Bind and listen on `serverAddress`, then store the real address in it. May be extended. */
+  /**
+   * Bind and listen on `serverAddress` (or take over the socket `listenFd` names), then store the
+   * real address in it. May be extended.
+   */
   override async serverBind(): Promise<void> {
+    if (this.listenFd !== null) {
+      await listen(this.socket, { fd: this.listenFd });
+      const bound = this.socket.address();
+      this.serverAddress = typeof bound === 'string' || bound === null ? (bound ?? '') : [bound.address, bound.port];
+      return;
+    }
     if (this.addressFamily === 'AF_UNIX') {
       const path = unixPath(this.serverAddress);
       await listen(this.socket, { path, backlog: this.requestQueueSize });
@@ -151,8 +168,8 @@ export class UnixStreamServer extends TCPServer {
   override addressFamily: AddressFamily = 'AF_UNIX';
 }
 
-/** Listen, and settle when listening or failed. */
-function listen(server: net.Server, options: net.ListenOptions): Promise<void> {
+/** Listen with `options`, or on an inherited socket (`{ fd }`); rejects with the error listening met. */
+function listen(server: net.Server, options: net.ListenOptions | { fd: number }): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);
