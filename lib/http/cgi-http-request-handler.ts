@@ -21,7 +21,7 @@ import { startScript, type RunOutcome, type StartedRun } from './cgi/script-run'
 import { scriptUserFor } from './cgi/script-user';
 import type { ScriptCommand } from './cgi/script-process';
 import { isConfined } from './static/file-access';
-import { isRejection, parseRequestPath, type PathRejection, type RequestPath } from './static/request-path';
+import { isRejection, type RequestPath } from './static/request-path';
 import type { ResponseBody } from './static/response-body';
 import { quote } from './static/url-quote';
 import type { StatusCode } from './status';
@@ -131,7 +131,6 @@ export class CGIHTTPRequestHandler<
   /** true: a query string without `=` becomes the script's one argument, `+` read as a space (Python's rule). */
   cgiQueryArgument = true;
 
-  #parsed: { path: string; result: RequestPath | PathRejection } | null = null;
   /** Internal redirects taken so far in this request. */
   #redirects = 0;
   /** Add Retry-After to the response being sent (the 503 of a full queue). */
@@ -145,7 +144,7 @@ export class CGIHTTPRequestHandler<
       await this.runCgi();
       return;
     }
-    const target = this.#target();
+    const target = this.requestPath();
     if (isRejection(target)) await this.sendError(400, target.rejected);
     else await this.sendError(501, 'Can only POST to CGI scripts');
   }
@@ -168,7 +167,7 @@ export class CGIHTTPRequestHandler<
    * leaves it) lies below one of `cgiDirectories`; then `cgiInfo` is `[dir, rest]`.
    */
   isCgi(): boolean {
-    const target = this.#target();
+    const target = this.requestPath();
     this.cgiInfo = isRejection(target) ? null : splitCgiPath(collapsePath(target), this.cgiDirectories);
     return this.cgiInfo !== null;
   }
@@ -191,7 +190,7 @@ export class CGIHTTPRequestHandler<
       await this.sendError(404, 'No such CGI script');
       return;
     }
-    const target = this.#target() as RequestPath;
+    const target = this.requestPath() as RequestPath;
     const location = locateScript(this.cgiInfo as [string, string], (urlPath) => this.#lookup(urlPath));
     const scriptFile = this.translatePath(quote(location.scriptName));
     if (location.found === 'missing' || (!this.serveDotfiles && target.segments.some((s) => s.startsWith('.')))) {
@@ -377,11 +376,5 @@ export class CGIHTTPRequestHandler<
     const stats = statOrNull(file);
     this.#scriptStats = { file, stats };
     return kindOf(stats);
-  }
-
-  /** This request's path through the canonical pipeline (computed once per path). */
-  #target(): RequestPath | PathRejection {
-    if (this.#parsed?.path !== this.path) this.#parsed = { path: this.path, result: parseRequestPath(this.path) };
-    return this.#parsed.result;
   }
 }

@@ -12,4 +12,5 @@ export type { BodyReader } from './body-reader';
 export { SimpleHTTPRequestHandler } from './simple-http-request-handler';
 export { partial } from './partial';
 export type { ResponseBody } from './static/response-body';
+export type { RequestPath, PathRejection } from './static/request-path';
 export { CGIHTTPRequestHandler } from './cgi-http-request-handler';

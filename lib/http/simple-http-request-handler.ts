@@ -122,7 +122,7 @@ export class SimpleHTTPRequestHandler<
    * caller closes it), or null when the response is complete (error, redirect, 304…).
    */
   async sendHead(): Promise<ResponseBody | null> {
-    const target = this.#requestPath();
+    const target = this.requestPath();
     if (isRejection(target)) {
       await this.sendError(400, target.rejected);
       return null;
@@ -158,7 +158,7 @@ export class SimpleHTTPRequestHandler<
       await this.sendError(404, 'No permission to list directory');
       return null;
     }
-    const target = this.#requestPath();
+    const target = this.requestPath();
     const displayPath = isRejection(target) ? this.path : target.decoded;
     const query = isRejection(target) ? null : target.query;
     const page = this.pythonListing
@@ -184,7 +184,7 @@ export class SimpleHTTPRequestHandler<
    * served if its real path lies inside `directory` (to pin a root, set `directory`).
    */
   translatePath(requestPath: string): string {
-    const target = requestPath === this.path ? this.#requestPath() : parseRequestPath(requestPath);
+    const target = requestPath === this.path ? this.requestPath() : parseRequestPath(requestPath);
     if (isRejection(target)) {
       throw rangeError(ErrorCodes.INVALID_ARGUMENT, `${target.rejected}: ${JSON.stringify(requestPath)}`);
     }
@@ -323,8 +323,11 @@ export class SimpleHTTPRequestHandler<
     return this.#resolvedRoot.root;
   }
 
-  /** This request's path through the pipeline (computed once per request path). */
-  #requestPath(): RequestPath | PathRejection {
+  /**
+   * `path` through the canonical pipeline (static/request-path.ts): its decoded segments, query
+   * and fragment, or why it is refused. Computed once per request path; subclasses (CGI) share it.
+   */
+  protected requestPath(): RequestPath | PathRejection {
     if (this.#parsed?.path !== this.path) this.#parsed = { path: this.path, result: parseRequestPath(this.path) };
     return this.#parsed.result;
   }

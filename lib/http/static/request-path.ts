@@ -25,6 +25,7 @@ export interface RequestPath {
 
 /** A request path the pipeline refused, with the reason (a 400's message). */
 export interface PathRejection {
+  /** Why: the reason phrase of the 400 that answers it, e.g. `Bad request path (control character or backslash)`. */
   readonly rejected: string;
 }
 
