@@ -7,7 +7,7 @@ import type { BaseServer } from '../socketserver/base-server';
 import type { BufferedReader } from '../socketserver/buffered-reader';
 import type { Connection } from '../socketserver/connection';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler';
-import { corkForThisTurn, uncorkNow } from './cork-batch';
+import { holdForThisTurn, releaseNow } from './cork-batch';
 import { ChunkedBodyReader, LengthBodyReader, type BodyReader } from './body-reader';
 import { httpDate, logDate } from './dates';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from './error-page';
@@ -557,10 +557,10 @@ export class BaseHTTPRequestHandler<
 
   /** Hold writes until this turn of the event loop ends, so a response leaves in one system call. */
   #cork(): void {
-    corkForThisTurn(this.connection.socket);
+    holdForThisTurn(this.connection);
   }
 
   #uncork(): void {
-    uncorkNow(this.connection.socket);
+    releaseNow(this.connection);
   }
 }

@@ -1,34 +1,34 @@
 /**
- * Holding a socket's writes until the current turn of the event loop ends, so that a response's
- * status line, headers and body (and the responses to pipelined requests) leave in one system
- * call. One setImmediate serves every socket corked in the same turn, and it is cancelled when
- * they have all been released early, so a turn in which every response finished costs no extra
- * trip round the event loop (each trip is a system call, which is dear on some platforms).
+ * Holding a connection's writes until the current turn of the event loop ends, so that a
+ * response's status line, headers and body (and the responses to pipelined requests) leave in
+ * one write (Connection.hold()). One setImmediate serves every connection held in the same turn,
+ * and it is cancelled when they have all been released early, so a turn in which every response
+ * finished costs no extra trip round the event loop.
  */
-import type { Socket } from 'node:net';
+import type { Connection } from '../socketserver/connection';
 
-const corked = new Set<Socket>();
+const held = new Set<Connection>();
 let releaseAll: NodeJS.Immediate | null = null;
 
-function uncorkEverything(): void {
+function releaseEverything(): void {
   releaseAll = null;
-  for (const socket of corked) socket.uncork();
-  corked.clear();
+  for (const connection of held) connection.release();
+  held.clear();
 }
 
-/** Cork `socket` until uncorkNow() or the end of this turn of the event loop, whichever is first. */
-export function corkForThisTurn(socket: Socket): void {
-  if (corked.has(socket)) return;
-  socket.cork();
-  corked.add(socket);
-  releaseAll ??= setImmediate(uncorkEverything);
+/** Hold `connection`'s writes until releaseNow() or the end of this turn of the event loop, whichever is first. */
+export function holdForThisTurn(connection: Connection): void {
+  if (held.has(connection)) return;
+  connection.hold();
+  held.add(connection);
+  releaseAll ??= setImmediate(releaseEverything);
 }
 
-/** Send what `socket` holds now, if corkForThisTurn() corked it. */
-export function uncorkNow(socket: Socket): void {
-  if (!corked.delete(socket)) return;
-  socket.uncork();
-  if (corked.size === 0 && releaseAll !== null) {
+/** Send what `connection` holds now, if holdForThisTurn() held it. */
+export function releaseNow(connection: Connection): void {
+  if (!held.delete(connection)) return;
+  connection.release();
+  if (held.size === 0 && releaseAll !== null) {
     clearImmediate(releaseAll);
     releaseAll = null;
   }

@@ -1,0 +1,88 @@
+/**
+ * Connection.hold() / release(): what is sent while held leaves in one write when released (the
+ * HTTP handler holds each response's head and body, and pipelined responses, this way), in order,
+ * never beyond 16 KiB, and never lost by a close.
+ */
+import { expect } from 'chai';
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { Connection } from '../../lib/index';
+import { connect, receiveAll } from '../support/clients';
+import { sleep } from '../support/wait';
+
+/** A server socket wrapped in a Connection, and the client socket at the other end. */
+async function connectionPair(teardown: (() => void)[]): Promise<{ connection: Connection; client: net.Socket }> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+  const { port } = server.address() as net.AddressInfo;
+  const client = await connect(['127.0.0.1', port]);
+  const [socket] = await accepted;
+  teardown.push(() => {
+    socket.destroy();
+    client.destroy();
+    server.close();
+  });
+  return { connection: new Connection(socket), client };
+}
+
+describe('Connection.hold() and release()', () => {
+  const teardown: (() => void)[] = [];
+  afterEach(() => {
+    for (const step of teardown.splice(0)) step();
+  });
+
+  it('keeps what is sent until release(), then sends it all in order, in one read', async () => {
+    const { connection, client } = await connectionPair(teardown);
+    const chunks: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => chunks.push(chunk));
+    connection.hold();
+    await connection.sendall('HTTP/1.1 200 OK\r\n');
+    await connection.sendall(Buffer.from('Content-Length: 2\r\n\r\n'));
+    await connection.sendmany([Buffer.from('o'), Buffer.from('k')]);
+    await sleep(50);
+    expect(chunks).to.have.lengthOf(0);
+    connection.release();
+    await sleep(50);
+    expect(Buffer.concat(chunks).toString()).to.equal('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    expect(chunks).to.have.lengthOf(1);
+    await connection.sendall('after');
+    await sleep(20);
+    expect(Buffer.concat(chunks).toString()).to.match(/okafter$/);
+  });
+
+  it('sends at once what passes 16 KiB, keeping the order, and keeps holding after', async () => {
+    const { connection, client } = await connectionPair(teardown);
+    const received: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => received.push(chunk));
+    connection.hold();
+    await connection.sendall('head ');
+    await connection.sendall(Buffer.alloc(20 * 1024, 0x61));
+    await sleep(50);
+    expect(Buffer.concat(received).length).to.equal(5 + 20 * 1024);
+    await connection.sendall('tail');
+    await sleep(50);
+    expect(Buffer.concat(received).length).to.equal(5 + 20 * 1024);
+    connection.release();
+    await sleep(50);
+    expect(Buffer.concat(received).toString('latin1').endsWith('atail')).to.equal(true);
+  });
+
+  it('close() and shutdown() send what is held first', async () => {
+    const closing = await connectionPair(teardown);
+    const closed = receiveAll(closing.client);
+    closing.connection.hold();
+    await closing.connection.sendall('kept until close');
+    closing.connection.close();
+    expect((await closed).data.toString()).to.equal('kept until close');
+
+    const ending = await connectionPair(teardown);
+    const ended = receiveAll(ending.client);
+    ending.connection.hold();
+    await ending.connection.sendall('kept until FIN');
+    ending.connection.shutdown(1);
+    ending.client.end();
+    expect((await ended).data.toString()).to.equal('kept until FIN');
+  });
+});
