@@ -20,13 +20,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import * as ts from 'typescript';
 import { ChildProgram } from './support/child-program';
+import { freePort, request } from './support/node-http-client';
 import { sleep, waitFor, within } from './support/wait';
 import '../samples/greeting_handler.spec';
 
@@ -35,7 +35,6 @@ const ROOT = path.resolve(__dirname, '..');
 const PROCESS_MS = 30_000;
 const REPLY_MS = 10_000;
 const TLS_DIR = path.join(ROOT, 'spec', 'fixtures', 'tls');
-const TEST_CA = fs.readFileSync(path.join(TLS_DIR, 'cert.pem'));
 const NGINX = '/usr/sbin/nginx';
 const NGINX_DOC = path.join(ROOT, 'docs', 'howto', 'run-behind-nginx.md');
 /** `Serving HTTP on 127.0.0.1 port 41234 (…) ...`: the line every HTTP sample prints. */
@@ -80,59 +79,6 @@ class RunningSample extends ChildProgram {
   async port(line: RegExp = SERVING_HTTP): Promise<number> {
     return Number((await this.output(line))[1]);
   }
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  socket: net.Socket;
-}
-
-interface RequestOptions {
-  method?: string;
-  path?: string;
-  headers?: http.OutgoingHttpHeaders;
-  /** One Buffer or string is sent with Content-Length; an array is sent in chunks (chunked). */
-  body?: string | Buffer | (string | Buffer)[];
-  agent?: http.Agent;
-  /** HTTPS, trusting the test certificate. */
-  tls?: boolean;
-}
-
-/** Make one request to 127.0.0.1:`port` and collect the whole reply. */
-function request(port: number, options: RequestOptions = {}): Promise<Reply> {
-  const { method = 'GET', path: target = '/', headers = {}, body, agent, tls = false } = options;
-  const sized = body === undefined || Array.isArray(body) ? {} : { 'Content-Length': Buffer.byteLength(body) };
-  const reply = new Promise<Reply>((resolve, reject) => {
-    const requestOptions = { host: '127.0.0.1', port, method, path: target, headers: { ...sized, ...headers } };
-    const onResponse = (res: http.IncomingMessage): void => {
-      const socket = res.socket; // a keep-alive agent takes it back once the response has ended
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('error', reject);
-      res.once('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), socket }),
-      );
-    };
-    const req = tls
-      ? https.request({ ...requestOptions, ca: TEST_CA, agent: false }, onResponse)
-      : http.request({ ...requestOptions, agent: agent ?? false }, onResponse);
-    req.once('error', reject);
-    for (const chunk of body === undefined ? [] : Array.isArray(body) ? body : [body]) req.write(chunk);
-    req.end();
-  });
-  return within(reply, REPLY_MS, `no reply to ${method} ${target}`);
-}
-
-/** A port nothing listens on right now (for nginx, which cannot report the port it was given). */
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }
 
 /** The samples this file runs. */

@@ -12,14 +12,13 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { ChildProgram } from './support/child-program';
-import { within } from './support/wait';
+import { request, type RequestOptions } from './support/node-http-client';
 
 const ROOT = path.resolve(__dirname, '..');
 const PICTURE = readFileSync(path.join(ROOT, 'samples', 'static', 'test.jpg'));
 const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' };
 /** Generous: a ts-node start-up can take seconds on a loaded 2-core machine. */
 const PROCESS_MS = 45_000;
-const REPLY_MS = 10_000;
 const STARTUP_LINE = /^Serving HTTP on 127\.0\.0\.1 port (\d+) \(http:\/\/127\.0\.0\.1:(\d+)\/[^)]*\) \.\.\.$/m;
 
 /** One sample running as `node -r ts-node/register samples/<name>.ts 0`. */
@@ -41,56 +40,6 @@ class RunningSample extends ChildProgram {
     expect(match[2], 'the URL names the same port').to.equal(match[1]);
     return Number(match[1]);
   }
-}
-
-interface Reply {
-  status: number;
-  statusMessage: string;
-  httpVersion: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-  /** The request went over a connection an earlier request had used (keep-alive). */
-  reusedSocket: boolean;
-}
-
-interface RequestOptions {
-  method?: string;
-  path?: string;
-  headers?: http.OutgoingHttpHeaders;
-  /** One string is sent with Content-Length; an array is sent in chunks (Transfer-Encoding: chunked). */
-  body?: string | string[];
-  /** A keep-alive agent; by default each request has its own connection. */
-  agent?: http.Agent;
-}
-
-/** Make one request to 127.0.0.1:`port` and collect the whole reply. */
-function request(port: number, options: RequestOptions = {}): Promise<Reply> {
-  const { method = 'GET', path: target = '/', headers = {}, body, agent } = options;
-  const sized = typeof body === 'string' ? { 'Content-Length': Buffer.byteLength(body) } : {};
-  const reply = new Promise<Reply>((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path: target, headers: { ...sized, ...headers }, agent: agent ?? false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.once('error', reject);
-        res.once('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            statusMessage: res.statusMessage ?? '',
-            httpVersion: res.httpVersion,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-            reusedSocket: req.reusedSocket,
-          }),
-        );
-      },
-    );
-    req.once('error', reject);
-    for (const chunk of typeof body === 'string' ? [body] : (body ?? [])) req.write(chunk);
-    req.end();
-  });
-  return within(reply, REPLY_MS, `no reply to ${method} ${target}`);
 }
 
 /** `application/x-www-form-urlencoded` body with one field, as a browser submits the form. */

@@ -23,18 +23,16 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProgram } from './support/child-program';
-import { sleep, waitFor, within } from './support/wait';
+import { freePort, request } from './support/node-http-client';
+import { sleep, waitFor } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..');
 const STATIC = path.join(ROOT, 'samples', 'static');
 const TLS_FIXTURES = path.join(ROOT, 'spec', 'fixtures', 'tls');
-const TEST_CA = readFileSync(path.join(TLS_FIXTURES, 'cert.pem'));
 const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' };
 /** Generous: a ts-node start can take seconds on a loaded 2-core machine. */
 const PROCESS_MS = 45_000;
@@ -70,63 +68,6 @@ class Child extends ChildProgram {
       .map((line) => ACCESS_LOG_PREFIX.exec(line)?.[1])
       .filter((address): address is string => address !== undefined);
   }
-}
-
-interface Reply {
-  status: number;
-  statusMessage: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-interface RequestOptions {
-  method?: string;
-  path?: string;
-  headers?: http.OutgoingHttpHeaders;
-  body?: string;
-  /** Use TLS, trusting the test certificate in spec/fixtures/tls. */
-  tls?: boolean;
-  /** Connect from this local address (any of 127.0.0.0/8 works on Linux). */
-  localAddress?: string;
-}
-
-/** Make one request to 127.0.0.1:`port` on its own connection and collect the whole reply. */
-function request(port: number, options: RequestOptions = {}): Promise<Reply> {
-  const { method = 'GET', path: target = '/', headers = {}, body, localAddress } = options;
-  const sized = body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) };
-  const common = { host: '127.0.0.1', port, method, path: target, headers: { ...sized, ...headers }, agent: false };
-  const reply = new Promise<Reply>((resolve, reject) => {
-    const onResponse = (res: http.IncomingMessage): void => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.once('error', reject);
-      res.once('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          statusMessage: res.statusMessage ?? '',
-          headers: res.headers,
-          body: Buffer.concat(chunks),
-        }),
-      );
-    };
-    const req =
-      options.tls === true
-        ? https.request({ ...common, ca: TEST_CA }, onResponse)
-        : http.request({ ...common, ...(localAddress === undefined ? {} : { localAddress }) }, onResponse);
-    req.once('error', reject);
-    req.end(body);
-  });
-  return within(reply, REPLY_MS, `no reply to ${method} ${target}`);
-}
-
-/** A port nothing listens on right now (for nginx, which cannot report the port it was given). */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** Resolve once something accepts connections on 127.0.0.1:`port`. */

@@ -19,7 +19,8 @@
 import { expect } from 'chai';
 import type { ServerAddress } from '../../lib/index';
 import { buildCgiTree, type CgiTree } from '../support/cgi-tree';
-import { startPythonCgiServer, type PythonCgiServer } from '../support/cgi-python';
+import { startPythonCgiServer } from '../support/cgi-python';
+import type { PythonServer } from '../support/differential-python';
 import { serveCgi } from '../support/cgi-server';
 import { exchange } from '../support/clients';
 import { asPython314, normaliseVolatileHeaders, parseReply, type MessageView } from '../support/differential-normalise';
@@ -111,7 +112,7 @@ describe('CGIHTTPRequestHandler: differential against python3 http.server', func
   this.timeout(30000);
   const teardown = new Teardown();
   let tree: CgiTree;
-  let python: PythonCgiServer;
+  let python: PythonServer;
   let pythonAddress: ServerAddress;
   let ours: ServerAddress;
   before(async () => {

@@ -10,8 +10,8 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type * as net from 'node:net';
 import { limiterFor } from '../../lib/http/cgi/script-limiter';
-import { buildCgiTree, childProcesses, isRunning, writtenPid, type CgiTree } from '../support/cgi-tree';
-import { cgiExchange, cgiGet, serveCgi, type CgiServer } from '../support/cgi-server';
+import { childProcesses, isRunning, writtenPid } from '../support/cgi-tree';
+import { cgiExchange, cgiGet, serveCgi, useCgiFixture } from '../support/cgi-server';
 import { headerOf, WireClient } from '../support/http-wire';
 import { openFdCount } from '../support/process-probes';
 import { Teardown } from '../support/teardown';
@@ -55,16 +55,7 @@ function noChild(command: string, ms = 4000): Promise<void> {
 describe('CGIHTTPRequestHandler: running scripts', function () {
   this.timeout(30000);
   const teardown = new Teardown();
-  let tree: CgiTree;
-  let cgi: CgiServer;
-  before(() => {
-    tree = buildCgiTree();
-  });
-  after(() => tree.remove());
-  beforeEach(async () => {
-    cgi = await serveCgi(teardown, { directory: tree.root, cgiTimeout: 1, cgiEnvironment: { PIDDIR: tree.pids } });
-  });
-  afterEach(() => teardown.run());
+  const fixture = useCgiFixture(teardown, (tree) => ({ cgiTimeout: 1, cgiEnvironment: { PIDDIR: tree.pids } }));
 
   describe('request bodies', () => {
     it('streams a 100 MiB upload to stdin without holding it in memory', async () => {
@@ -73,7 +64,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
       const digest = createHash('sha256');
       for (let i = 0; i < blocks; i++) digest.update(block);
       const { result: response, growth } = await rssGrowth(async () => {
-        const client = await WireClient.open(cgi.address);
+        const client = await WireClient.open(fixture.cgi.address);
         client.write(`POST /cgi-bin/count.py HTTP/1.1\r\nHost: t\r\nContent-Length: ${blocks * block.length}\r\n\r\n`);
         await writeRepeated(client.socket, block, blocks);
         return client.response({}, 20000);
@@ -86,7 +77,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
 
     it('de-chunks a chunked upload; a small one gets its CONTENT_LENGTH', async () => {
       const response = await cgiExchange(
-        cgi.address,
+        fixture.cgi.address,
         'POST /cgi-bin/count.py HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked',
         '2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n',
       );
@@ -97,7 +88,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
     it('streams a large chunked upload with no CONTENT_LENGTH (the script reads to EOF)', async () => {
       const piece = Buffer.alloc(50000, 'c');
       const chunks = 6;
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('POST /cgi-bin/count.py HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n');
       for (let i = 0; i < chunks; i++)
         client.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]));
@@ -111,7 +102,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
     it('allocates nothing for a huge Content-Length with a tiny body; the idle script is killed (408)', async () => {
       const { result: response, growth } = await rssGrowth(() =>
         cgiExchange(
-          cgi.address,
+          fixture.cgi.address,
           'POST /cgi-bin/count.py HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000',
           'tiny body.',
         ),
@@ -122,7 +113,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
     });
 
     it('keeps a pipelined request out of the body: stdin is exactly the body, the next request answered', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write(
         'POST /cgi-bin/count.py HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello' +
           'GET /ok.txt HTTP/1.1\r\nHost: t\r\n\r\n',
@@ -133,7 +124,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
     });
 
     it('answers Expect: 100-continue before the script reads the body', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('POST /cgi-bin/count.py HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n');
       const [interim] = await client.responses(1);
       expect(interim!.status).to.equal(100);
@@ -145,16 +136,16 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
 
   describe('timeouts and clients that leave', () => {
     it('kills and reaps a script that never answers, with 504', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/sleep.sh?forever');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/sleep.sh?forever');
       expect(response.statusLine).to.equal('HTTP/1.1 504 Gateway Timeout');
-      const pid = writtenPid(tree, 'sleep.forever');
+      const pid = writtenPid(fixture.tree, 'sleep.forever');
       expect(pid).to.be.a('number');
       await waitFor(() => !isRunning(pid!), 'the script to be killed');
-      expect(cgi.log.some((line) => line.startsWith('CGI script timed out after 1 seconds'))).to.equal(true);
+      expect(fixture.cgi.log.some((line) => line.startsWith('CGI script timed out after 1 seconds'))).to.equal(true);
     });
 
     it('closes the connection when a script hangs after its head was sent', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('GET /cgi-bin/hang.sh HTTP/1.1\r\nHost: t\r\n\r\n');
       const data = (await client.closed(5000)).toString('latin1');
       expect(data).to.match(/^HTTP\/1\.1 200 OK\r\n/);
@@ -164,22 +155,26 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
     });
 
     it('kills the script when its client disconnects', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('GET /cgi-bin/sleep.sh?leaver HTTP/1.1\r\nHost: t\r\n\r\n');
-      await waitFor(() => writtenPid(tree, 'sleep.leaver') !== null, 'the script to start');
-      const pid = writtenPid(tree, 'sleep.leaver')!;
+      await waitFor(() => writtenPid(fixture.tree, 'sleep.leaver') !== null, 'the script to start');
+      const pid = writtenPid(fixture.tree, 'sleep.leaver')!;
       expect(isRunning(pid)).to.equal(true);
       client.destroy();
       await waitFor(() => !isRunning(pid), 'the script to be killed', 2000);
-      expect(cgi.log).to.include('client went away; CGI script killed');
+      expect(fixture.cgi.log).to.include('client went away; CGI script killed');
     });
 
     it('reads a flooding script only as fast as a client that does not read, then kills it', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       const { growth } = await rssGrowth(async () => {
         client.socket.pause();
         client.write('GET /cgi-bin/flood.sh HTTP/1.1\r\nHost: t\r\n\r\n');
-        await waitFor(() => cgi.log.some((line) => line.startsWith('CGI script timed out')), 'the idle timeout', 5000);
+        await waitFor(
+          () => fixture.cgi.log.some((line) => line.startsWith('CGI script timed out')),
+          'the idle timeout',
+          5000,
+        );
       });
       expect(growth).to.be.lessThan(40 * 1024 * 1024);
       await noChild('head');
@@ -193,24 +188,24 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
 
   describe('logging', () => {
     it('logs stderr line by line and a non-zero exit status', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/stderr.sh');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/stderr.sh');
       expect(response.body.toString()).to.equal('bad\n');
-      await waitFor(() => cgi.log.includes('CGI script exit code 3'), 'the exit status in the log');
-      expect(cgi.log).to.include.members(['first problem', 'second problem']);
+      await waitFor(() => fixture.cgi.log.includes('CGI script exit code 3'), 'the exit status in the log');
+      expect(fixture.cgi.log).to.include.members(['first problem', 'second problem']);
     });
   });
 
   describe('the cap on running scripts', () => {
     it('queues requests beyond cgiMaxScripts and answers 503 with Retry-After when the queue is full', async () => {
       const capped = await serveCgi(teardown, {
-        directory: tree.root,
+        directory: fixture.tree.root,
         cgiMaxScripts: 1,
         cgiQueueLength: 1,
-        cgiEnvironment: { PIDDIR: tree.pids },
+        cgiEnvironment: { PIDDIR: fixture.tree.pids },
       });
       const first = await WireClient.open(capped.address);
       first.write('GET /cgi-bin/sleep.sh?first HTTP/1.1\r\nHost: t\r\n\r\n');
-      await waitFor(() => writtenPid(tree, 'sleep.first') !== null, 'the first script to start');
+      await waitFor(() => writtenPid(fixture.tree, 'sleep.first') !== null, 'the first script to start');
       const second = await WireClient.open(capped.address);
       second.write('GET /cgi-bin/sleep.sh?second HTTP/1.1\r\nHost: t\r\n\r\n');
       await waitFor(() => limiterFor(capped.server).waiting === 1, 'the second request to queue');
@@ -218,24 +213,27 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
       const third = await cgiGet(capped.address, '/cgi-bin/hello.sh');
       expect(third.statusLine).to.equal('HTTP/1.1 503 Service Unavailable');
       expect(headerOf(third, 'Retry-After')).to.equal('1');
-      expect(writtenPid(tree, 'sleep.second')).to.equal(null);
+      expect(writtenPid(fixture.tree, 'sleep.second')).to.equal(null);
 
       first.destroy();
-      await waitFor(() => writtenPid(tree, 'sleep.second') !== null, 'the queued script to start once a slot is free');
+      await waitFor(
+        () => writtenPid(fixture.tree, 'sleep.second') !== null,
+        'the queued script to start once a slot is free',
+      );
       second.destroy();
       await waitFor(() => limiterFor(capped.server).running === 0, 'every slot to be given back');
     });
 
     it('gives a queued place back when its client leaves', async () => {
       const capped = await serveCgi(teardown, {
-        directory: tree.root,
+        directory: fixture.tree.root,
         cgiMaxScripts: 1,
         cgiQueueLength: 1,
-        cgiEnvironment: { PIDDIR: tree.pids },
+        cgiEnvironment: { PIDDIR: fixture.tree.pids },
       });
       const running = await WireClient.open(capped.address);
       running.write('GET /cgi-bin/sleep.sh?holder HTTP/1.1\r\nHost: t\r\n\r\n');
-      await waitFor(() => writtenPid(tree, 'sleep.holder') !== null, 'the first script to start');
+      await waitFor(() => writtenPid(fixture.tree, 'sleep.holder') !== null, 'the first script to start');
       const leaver = await WireClient.open(capped.address);
       leaver.write('GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: t\r\n\r\n');
       await waitFor(() => limiterFor(capped.server).waiting === 1, 'the request to queue');
@@ -253,12 +251,12 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
     it(`leaves no zombie and no descriptor after ${RUNS} runs on 10 keep-alive connections`, async function () {
       this.timeout(Math.max(30000, RUNS * 50)); // each run forks the test process: ~20 ms here, more when loaded
       // warm up once so lazily opened descriptors (the thread pool, /dev/null) are counted in the baseline
-      await cgiGet(cgi.address, '/cgi-bin/hello.sh');
+      await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh');
       const before = openFdCount();
       const connections = 10;
       await Promise.all(
         Array.from({ length: connections }, async (_, index) => {
-          const client = await WireClient.open(cgi.address);
+          const client = await WireClient.open(fixture.cgi.address);
           const runs = Math.floor(RUNS / connections) + (index < RUNS % connections ? 1 : 0);
           for (let done = 1; done <= runs; done++) {
             client.write('GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: t\r\n\r\n');
@@ -268,7 +266,7 @@ describe('CGIHTTPRequestHandler: running scripts', function () {
           client.destroy();
         }),
       );
-      await waitFor(() => limiterFor(cgi.server).running === 0, 'every script to be reaped');
+      await waitFor(() => limiterFor(fixture.cgi.server).running === 0, 'every script to be reaped');
       await waitFor(() => openFdCount() <= before, `descriptors back to ${before}`, 3000).catch(() => undefined);
       expect(openFdCount()).to.be.at.most(before);
       expect(childProcesses()).to.deep.equal([]);

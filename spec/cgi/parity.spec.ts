@@ -8,8 +8,7 @@
 import { expect } from 'chai';
 import * as path from 'node:path';
 import { CGIHTTPRequestHandler } from '../../lib/http/index';
-import { buildCgiTree, type CgiTree } from '../support/cgi-tree';
-import { cgiGet, cgiPost, envReport, serveCgi, type CgiServer } from '../support/cgi-server';
+import { cgiGet, cgiPost, envReport, serveCgi, useCgiFixture } from '../support/cgi-server';
 import { headerOf } from '../support/http-wire';
 import { Teardown } from '../support/teardown';
 
@@ -24,16 +23,7 @@ function detached(requestPath: string, cgiDirectories?: string[]): CGIHTTPReques
 describe('CGIHTTPRequestHandler: Python parity', function () {
   this.timeout(20000);
   const teardown = new Teardown();
-  let tree: CgiTree;
-  let cgi: CgiServer;
-  before(() => {
-    tree = buildCgiTree();
-  });
-  after(() => tree.remove());
-  beforeEach(async () => {
-    cgi = await serveCgi(teardown, { directory: tree.root, cgiEnvironment: { PIDDIR: tree.pids } });
-  });
-  afterEach(() => teardown.run());
+  const fixture = useCgiFixture(teardown, (tree) => ({ cgiEnvironment: { PIDDIR: tree.pids } }));
 
   describe('isCgi() and cgiInfo', () => {
     const cases: [string, [string, string] | null][] = [
@@ -74,9 +64,9 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
   describe('isExecutable() and isPython()', () => {
     it('reads the executable bit as access(X_OK) does', () => {
       const handler = detached('/');
-      expect(handler.isExecutable(path.join(tree.root, 'cgi-bin', 'hello.sh'))).to.equal(true);
-      expect(handler.isExecutable(path.join(tree.root, 'cgi-bin', 'noexec.cgi'))).to.equal(false);
-      expect(handler.isExecutable(path.join(tree.root, 'cgi-bin', 'missing'))).to.equal(false);
+      expect(handler.isExecutable(path.join(fixture.tree.root, 'cgi-bin', 'hello.sh'))).to.equal(true);
+      expect(handler.isExecutable(path.join(fixture.tree.root, 'cgi-bin', 'noexec.cgi'))).to.equal(false);
+      expect(handler.isExecutable(path.join(fixture.tree.root, 'cgi-bin', 'missing'))).to.equal(false);
     });
 
     it('knows .py and .pyw, in any case, as Python scripts', () => {
@@ -93,56 +83,56 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
 
   describe('answers', () => {
     it('runs an executable script for GET with its header block', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/hello.sh');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh');
       expect(response.statusLine).to.equal('HTTP/1.1 200 OK');
       expect(headerOf(response, 'Content-Type')).to.equal('text/plain');
       expect(response.body.toString()).to.equal('hello\n');
     });
 
     it('runs scripts in the second directory, /htbin', async () => {
-      expect((await cgiGet(cgi.address, '/htbin/hello.sh')).body.toString()).to.equal('htbin\n');
+      expect((await cgiGet(fixture.cgi.address, '/htbin/hello.sh')).body.toString()).to.equal('htbin\n');
     });
 
     it('walks nested directories: SCRIPT_NAME is the script, PATH_INFO what follows', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/sub/deep.sh/extra/path');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/sub/deep.sh/extra/path');
       expect(response.body.toString()).to.equal('deep /cgi-bin/sub/deep.sh|/extra/path\n');
     });
 
     it("answers a POST elsewhere with 501 'Can only POST to CGI scripts'", async () => {
-      const response = await cgiPost(cgi.address, '/ok.txt', 'a=1');
+      const response = await cgiPost(fixture.cgi.address, '/ok.txt', 'a=1');
       expect(response.statusLine).to.equal('HTTP/1.1 501 Can only POST to CGI scripts');
     });
 
     it("answers 404 No such CGI script ('/cgi-bin/missing.sh')", async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/missing.sh');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/missing.sh');
       expect(response.statusLine).to.equal("HTTP/1.1 404 No such CGI script ('/cgi-bin/missing.sh')");
     });
 
     it("answers 403 CGI script is not a plain file ('/cgi-bin/') for the directory", async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/');
       expect(response.statusLine).to.equal("HTTP/1.1 403 CGI script is not a plain file ('/cgi-bin/')");
       expect(response.body.toString()).to.not.include('hello.sh');
     });
 
     it('redirects /cgi-bin to /cgi-bin/ as a directory, never listing it', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin');
       expect(response.status).to.equal(301);
       expect(headerOf(response, 'Location')).to.equal('/cgi-bin/');
     });
 
     it("answers 403 CGI script is not executable ('/cgi-bin/noexec.cgi') without an interpreter", async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/noexec.cgi');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/noexec.cgi');
       expect(response.statusLine).to.equal("HTTP/1.1 403 CGI script is not executable ('/cgi-bin/noexec.cgi')");
     });
 
     it('runs a .py script without the executable bit with python3 (Python without fork)', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/plain.py');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/plain.py');
       expect(response.status).to.equal(200);
       expect(response.body.toString()).to.equal('plain python\n');
     });
 
     it('serves files outside the CGI directories as SimpleHTTPRequestHandler does', async () => {
-      const response = await cgiGet(cgi.address, '/ok.txt');
+      const response = await cgiGet(fixture.cgi.address, '/ok.txt');
       expect(response.status).to.equal(200);
       expect(response.body.toString()).to.equal('ok');
     });
@@ -150,7 +140,7 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
 
   describe('the environment Python sets', () => {
     it('has the server, request, script and client variables', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/env.py/a%20b/c?x=1&y=%41', [
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/env.py/a%20b/c?x=1&y=%41', [
         'Accept: text/html',
         'Accept: text/plain',
         'User-Agent: spec-agent',
@@ -159,7 +149,7 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
         'Referer: http://t/from',
       ]);
       const { env } = envReport(response);
-      const [host, port] = cgi.address as [string, number];
+      const [host, port] = fixture.cgi.address as [string, number];
       expect(env).to.deep.include({
         SERVER_SOFTWARE: `SimpleHTTP/0.6 Node/${process.versions.node}`,
         SERVER_NAME: host,
@@ -168,7 +158,7 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
         SERVER_PORT: String(port),
         REQUEST_METHOD: 'GET',
         PATH_INFO: '/a b/c',
-        PATH_TRANSLATED: path.join(tree.root, 'a b', 'c'),
+        PATH_TRANSLATED: path.join(fixture.tree.root, 'a b', 'c'),
         SCRIPT_NAME: '/cgi-bin/env.py',
         QUERY_STRING: 'x=1&y=%41',
         REMOTE_ADDR: '127.0.0.1',
@@ -183,11 +173,11 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
     });
 
     it("sets Python's empty defaults and PATH_TRANSLATED to the directory without PATH_INFO", async () => {
-      const { env } = envReport(await cgiGet(cgi.address, '/cgi-bin/env.py'));
+      const { env } = envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py'));
       expect(env).to.deep.include({
         QUERY_STRING: '',
         PATH_INFO: '',
-        PATH_TRANSLATED: tree.root,
+        PATH_TRANSLATED: fixture.tree.root,
         HTTP_USER_AGENT: '',
         HTTP_COOKIE: '',
         HTTP_REFERER: '',
@@ -198,7 +188,7 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
 
     it('sets CONTENT_TYPE and CONTENT_LENGTH from a POST, and the body reaches stdin', async () => {
       const report = envReport(
-        await cgiPost(cgi.address, '/cgi-bin/env.py', 'firstname=Bob', [
+        await cgiPost(fixture.cgi.address, '/cgi-bin/env.py', 'firstname=Bob', [
           'Content-Type: application/x-www-form-urlencoded',
         ]),
       );
@@ -212,12 +202,12 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
 
     it('sets AUTH_TYPE and REMOTE_USER for Basic credentials, AUTH_TYPE alone for other schemes', async () => {
       const basic = envReport(
-        await cgiGet(cgi.address, '/cgi-bin/env.py', [
+        await cgiGet(fixture.cgi.address, '/cgi-bin/env.py', [
           `Authorization: Basic ${Buffer.from('ann:pw').toString('base64')}`,
         ]),
       );
       expect(basic.env).to.deep.include({ AUTH_TYPE: 'Basic', REMOTE_USER: 'ann' });
-      const bearer = envReport(await cgiGet(cgi.address, '/cgi-bin/env.py', ['Authorization: Bearer abc']));
+      const bearer = envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py', ['Authorization: Bearer abc']));
       expect(bearer.env['AUTH_TYPE']).to.equal('Bearer');
       expect(bearer.env).to.not.have.property('REMOTE_USER');
     });
@@ -225,17 +215,19 @@ describe('CGIHTTPRequestHandler: Python parity', function () {
 
   describe('arguments', () => {
     it("passes a query without '=' as one argument, '+' read as a space, not %-decoded", async () => {
-      expect(envReport(await cgiGet(cgi.address, '/cgi-bin/env.py?a+b%2Bc')).argv.slice(1)).to.deep.equal(['a b%2Bc']);
-      expect(envReport(await cgiGet(cgi.address, '/cgi-bin/env.py?-h')).argv.slice(1)).to.deep.equal(['-h']);
+      expect(envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py?a+b%2Bc')).argv.slice(1)).to.deep.equal([
+        'a b%2Bc',
+      ]);
+      expect(envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py?-h')).argv.slice(1)).to.deep.equal(['-h']);
     });
 
     it("passes no argument for a query with '=', and '' for no query (Python appends it too)", async () => {
-      expect(envReport(await cgiGet(cgi.address, '/cgi-bin/env.py?x=1')).argv.slice(1)).to.deep.equal([]);
-      expect(envReport(await cgiGet(cgi.address, '/cgi-bin/env.py')).argv.slice(1)).to.deep.equal(['']);
+      expect(envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py?x=1')).argv.slice(1)).to.deep.equal([]);
+      expect(envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py')).argv.slice(1)).to.deep.equal(['']);
     });
 
     it('passes none at all with cgiQueryArgument = false', async () => {
-      const quiet = await serveCgi(teardown, { directory: tree.root, cgiQueryArgument: false });
+      const quiet = await serveCgi(teardown, { directory: fixture.tree.root, cgiQueryArgument: false });
       expect(envReport(await cgiGet(quiet.address, '/cgi-bin/env.py?-h')).argv.slice(1)).to.deep.equal([]);
     });
   });

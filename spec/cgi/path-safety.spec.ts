@@ -6,23 +6,14 @@
  * symlink out of the tree and dot-files (with serveDotfiles false) are not run.
  */
 import { expect } from 'chai';
-import { buildCgiTree, scriptSource, type CgiTree } from '../support/cgi-tree';
-import { cgiExchange, cgiGet, envReport, serveCgi, type CgiServer } from '../support/cgi-server';
+import { scriptSource } from '../support/cgi-tree';
+import { cgiExchange, cgiGet, envReport, serveCgi, useCgiFixture } from '../support/cgi-server';
 import { Teardown } from '../support/teardown';
 
 describe('CGIHTTPRequestHandler: path safety', function () {
   this.timeout(20000);
   const teardown = new Teardown();
-  let tree: CgiTree;
-  let cgi: CgiServer;
-  before(() => {
-    tree = buildCgiTree();
-  });
-  after(() => tree.remove());
-  beforeEach(async () => {
-    cgi = await serveCgi(teardown, { directory: tree.root });
-  });
-  afterEach(() => teardown.run());
+  const fixture = useCgiFixture(teardown);
 
   const runs = [
     '/cgi-bin/hello.sh',
@@ -41,7 +32,7 @@ describe('CGIHTTPRequestHandler: path safety', function () {
   ];
   for (const target of runs) {
     it(`runs the script for ${target}, never sending its source`, async () => {
-      const response = await cgiGet(cgi.address, target);
+      const response = await cgiGet(fixture.cgi.address, target);
       expect([response.status, response.body.toString()]).to.deep.equal([200, 'hello\n']);
     });
   }
@@ -56,45 +47,48 @@ describe('CGIHTTPRequestHandler: path safety', function () {
   ];
   for (const [target, status] of refused) {
     it(`answers ${status} for ${target}, never the source`, async () => {
-      const response = await cgiGet(cgi.address, target);
+      const response = await cgiGet(fixture.cgi.address, target);
       expect(response.status).to.equal(status);
       expect(response.body.toString()).to.not.include(scriptSource('hello.sh').split('\n')[1]);
     });
   }
 
   it('POST to a path the pipeline rejects is a 400, not a 501', async () => {
-    const response = await cgiExchange(cgi.address, 'POST /cgi-bin/%zz HTTP/1.1\r\nHost: t\r\nContent-Length: 0');
+    const response = await cgiExchange(
+      fixture.cgi.address,
+      'POST /cgi-bin/%zz HTTP/1.1\r\nHost: t\r\nContent-Length: 0',
+    );
     expect(response.status).to.equal(400);
   });
 
   it('serves a path that leaves the CGI directory as a static file (/cgi-bin/../secret.txt)', async () => {
-    const response = await cgiGet(cgi.address, '/cgi-bin/../secret.txt');
+    const response = await cgiGet(fixture.cgi.address, '/cgi-bin/../secret.txt');
     expect([response.status, response.body.toString()]).to.deep.equal([200, 'SECRET-CANARY']);
   });
 
   it('applies encoded dot-segments to the whole path first: PATH_INFO never climbs out', async () => {
-    const { env } = envReport(await cgiGet(cgi.address, '/cgi-bin/env.py/a/%2e%2e/b'));
-    expect([env['PATH_INFO'], env['PATH_TRANSLATED']]).to.deep.equal(['/b', `${tree.root}/b`]);
+    const { env } = envReport(await cgiGet(fixture.cgi.address, '/cgi-bin/env.py/a/%2e%2e/b'));
+    expect([env['PATH_INFO'], env['PATH_TRANSLATED']]).to.deep.equal(['/b', `${fixture.tree.root}/b`]);
     // ..%2f three times climbs above env.py and cgi-bin: what is left is the static /secret.txt, inside the root
-    const climbed = await cgiGet(cgi.address, '/cgi-bin/env.py/..%2f..%2f..%2fsecret.txt');
+    const climbed = await cgiGet(fixture.cgi.address, '/cgi-bin/env.py/..%2f..%2f..%2fsecret.txt');
     expect([climbed.status, climbed.body.toString()]).to.deep.equal([200, 'SECRET-CANARY']);
   });
 
   it('does not run a program through a symlink that leaves the tree', async () => {
-    const response = await cgiGet(cgi.address, '/cgi-bin/out/id');
+    const response = await cgiGet(fixture.cgi.address, '/cgi-bin/out/id');
     expect(response.statusLine).to.equal("HTTP/1.1 404 No such CGI script ('/cgi-bin/out/id')");
   });
 
   it('runs it with followSymlinks = true (as Python would)', async () => {
-    const following = await serveCgi(teardown, { directory: tree.root, followSymlinks: true });
+    const following = await serveCgi(teardown, { directory: fixture.tree.root, followSymlinks: true });
     const response = await cgiGet(following.address, '/cgi-bin/out/true');
     // /usr/bin/true prints no header block: the point is that it ran
     expect(response.status).to.equal(502);
   });
 
   it('runs dot-file scripts as Python does, and answers 404 with serveDotfiles = false', async () => {
-    expect((await cgiGet(cgi.address, '/cgi-bin/.hidden.sh')).body.toString()).to.equal('hidden\n');
-    const strict = await serveCgi(teardown, { directory: tree.root, serveDotfiles: false });
+    expect((await cgiGet(fixture.cgi.address, '/cgi-bin/.hidden.sh')).body.toString()).to.equal('hidden\n');
+    const strict = await serveCgi(teardown, { directory: fixture.tree.root, serveDotfiles: false });
     expect((await cgiGet(strict.address, '/cgi-bin/.hidden.sh')).status).to.equal(404);
   });
 });

@@ -7,28 +7,19 @@
  * — so connections are reused. HEAD runs the script and sends no body.
  */
 import { expect } from 'chai';
-import { buildCgiTree, sayQuery, writtenPid, type CgiTree } from '../support/cgi-tree';
-import { cgiExchange, cgiGet, serveCgi, type CgiServer } from '../support/cgi-server';
+import { sayQuery, writtenPid } from '../support/cgi-tree';
+import { cgiExchange, cgiGet, serveCgi, useCgiFixture } from '../support/cgi-server';
 import { headerNames, headerOf, WireClient } from '../support/http-wire';
 import { Teardown } from '../support/teardown';
 
 describe('CGIHTTPRequestHandler: script responses', function () {
   this.timeout(20000);
   const teardown = new Teardown();
-  let tree: CgiTree;
-  let cgi: CgiServer;
-  before(() => {
-    tree = buildCgiTree();
-  });
-  after(() => tree.remove());
-  beforeEach(async () => {
-    cgi = await serveCgi(teardown, { directory: tree.root, cgiEnvironment: { PIDDIR: tree.pids } });
-  });
-  afterEach(() => teardown.run());
+  const fixture = useCgiFixture(teardown, (tree) => ({ cgiEnvironment: { PIDDIR: tree.pids } }));
 
   /** GET say.py printing exactly `output`. */
   function say(output: string, method = 'GET'): ReturnType<typeof cgiGet> {
-    return cgiGet(cgi.address, `/cgi-bin/say.py?${sayQuery(output)}`, [], method);
+    return cgiGet(fixture.cgi.address, `/cgi-bin/say.py?${sayQuery(output)}`, [], method);
   }
 
   describe('the header block', () => {
@@ -88,11 +79,11 @@ describe('CGIHTTPRequestHandler: script responses', function () {
       const hop = `/cgi-bin/say.py?${sayQuery('Location: /cgi-bin/hello.sh\n\n')}`;
       const chained = await say(`Location: ${hop}\n\n`);
       expect(chained.body.toString()).to.equal('hello\n');
-      const loop = await cgiGet(cgi.address, '/cgi-bin/loop.sh');
+      const loop = await cgiGet(fixture.cgi.address, '/cgi-bin/loop.sh');
       expect(loop.status).to.equal(502);
-      expect(cgi.log.some((line) => line.startsWith("CGI internal redirects loop at '/cgi-bin/loop.sh'"))).to.equal(
-        true,
-      );
+      expect(
+        fixture.cgi.log.some((line) => line.startsWith("CGI internal redirects loop at '/cgi-bin/loop.sh'")),
+      ).to.equal(true);
     });
 
     const invalid: [string, string][] = [
@@ -114,14 +105,14 @@ describe('CGIHTTPRequestHandler: script responses', function () {
         const response = await say(output);
         expect(response.statusLine).to.equal('HTTP/1.1 502 Bad Gateway');
         expect(response.body.toString()).to.not.include('Injected');
-        expect(cgi.log.some((line) => line.startsWith('malformed header from CGI script'))).to.equal(true);
+        expect(fixture.cgi.log.some((line) => line.startsWith('malformed header from CGI script'))).to.equal(true);
       });
     }
 
     it('answers 500 for a script that cannot be started (missing interpreter)', async () => {
-      const response = await cgiGet(cgi.address, '/cgi-bin/badshebang.sh');
+      const response = await cgiGet(fixture.cgi.address, '/cgi-bin/badshebang.sh');
       expect(response.status).to.equal(500);
-      expect(cgi.log.some((line) => line.startsWith('CGI script could not be started'))).to.equal(true);
+      expect(fixture.cgi.log.some((line) => line.startsWith('CGI script could not be started'))).to.equal(true);
     });
 
     it('allows a head without a body: Status 204, or a Location', async () => {
@@ -143,11 +134,11 @@ describe('CGIHTTPRequestHandler: script responses', function () {
     });
 
     it('passes nph- scripts through untouched, and closes the connection after them', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('GET /cgi-bin/nph-raw.sh HTTP/1.1\r\nHost: t\r\n\r\n');
       const raw = await client.closed();
       expect(raw.toString('latin1')).to.equal('HTTP/1.0 299 Raw Script\r\nX-Raw: yes\r\n\r\nraw body');
-      expect(cgi.log.some((line) => line.includes('"GET /cgi-bin/nph-raw.sh HTTP/1.1" 299'))).to.equal(true);
+      expect(fixture.cgi.log.some((line) => line.includes('"GET /cgi-bin/nph-raw.sh HTTP/1.1" 299'))).to.equal(true);
     });
   });
 
@@ -159,7 +150,7 @@ describe('CGIHTTPRequestHandler: script responses', function () {
     });
 
     it('sends a quick small response in one write, Content-Length framed, and keeps the connection', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       const reads: number[] = [];
       client.socket.on('data', (chunk: Buffer) => reads.push(chunk.length));
       client.write('GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: t\r\n\r\n');
@@ -173,7 +164,7 @@ describe('CGIHTTPRequestHandler: script responses', function () {
     });
 
     it('streams a slow body chunked on HTTP/1.1, and reuses the connection', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('GET /cgi-bin/slow.sh HTTP/1.1\r\nHost: t\r\n\r\n');
       const [slow] = await client.responses(1);
       expect(headerOf(slow!, 'Transfer-Encoding')).to.equal('chunked');
@@ -186,7 +177,7 @@ describe('CGIHTTPRequestHandler: script responses', function () {
     });
 
     it('streams a slow body up to the close for an HTTP/1.0 request', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('GET /cgi-bin/slow.sh HTTP/1.0\r\n\r\n');
       const data = (await client.closed()).toString('latin1');
       expect(data).to.match(/^HTTP\/1\.1 200 OK\r\n/);
@@ -196,7 +187,7 @@ describe('CGIHTTPRequestHandler: script responses', function () {
     });
 
     it('answers as HTTP/1.0 with a Content-Length, then closes, when protocolVersion is HTTP/1.0', async () => {
-      const old = await serveCgi(teardown, { directory: tree.root, protocolVersion: 'HTTP/1.0' });
+      const old = await serveCgi(teardown, { directory: fixture.tree.root, protocolVersion: 'HTTP/1.0' });
       const client = await WireClient.open(old.address);
       client.write('GET /cgi-bin/hello.sh HTTP/1.1\r\nHost: t\r\n\r\n');
       const [response] = await client.allResponses();
@@ -207,20 +198,23 @@ describe('CGIHTTPRequestHandler: script responses', function () {
 
   describe('HEAD', () => {
     it('runs the script and sends its head with the Content-Length, no body, keeping the connection', async () => {
-      const client = await WireClient.open(cgi.address);
+      const client = await WireClient.open(fixture.cgi.address);
       client.write('HEAD /cgi-bin/pid.sh?head HTTP/1.1\r\nHost: t\r\n\r\n');
       const [head] = await client.responses(1, { head: [0] });
       expect(head!.statusLine).to.equal('HTTP/1.1 200 OK');
       expect(head!.body.length).to.equal(0);
       expect(Number(headerOf(head!, 'Content-Length'))).to.be.greaterThan(1);
-      expect(writtenPid(tree, 'pid.head')).to.be.a('number');
+      expect(writtenPid(fixture.tree, 'pid.head')).to.be.a('number');
       client.write('GET /ok.txt HTTP/1.1\r\nHost: t\r\n\r\n');
       const [, next] = await client.responses(2, { head: [0] });
       expect(next!.body.toString()).to.equal('ok');
     });
 
     it('sends no body for a slow script either', async () => {
-      const response = await cgiExchange(cgi.address, 'HEAD /cgi-bin/slow.sh HTTP/1.1\r\nHost: t\r\nConnection: close');
+      const response = await cgiExchange(
+        fixture.cgi.address,
+        'HEAD /cgi-bin/slow.sh HTTP/1.1\r\nHost: t\r\nConnection: close',
+      );
       expect(response.status).to.equal(200);
       expect(response.raw.toString('latin1')).to.match(/\r\n\r\n$/);
       expect(headerOf(response, 'Transfer-Encoding')).to.equal(undefined);

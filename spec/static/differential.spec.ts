@@ -21,9 +21,9 @@ import { quote } from '../../lib/http/static/url-quote';
 import { buildStaticTree, ROOT_FILES, type StaticTree } from '../fixtures/static-tree';
 import { exchange } from '../support/clients';
 import { asPython314, parseReply, type MessageView } from '../support/differential-normalise';
-import { pythonVersion } from '../support/differential-python';
+import { pythonVersion, type PythonServer } from '../support/differential-python';
 import { serveStatic } from '../support/static-server';
-import { startPythonStaticServer, type PythonStaticServer } from '../support/static-python';
+import { startPythonStaticServer } from '../support/static-python';
 import { Teardown } from '../support/teardown';
 
 /** What Python 3.14's listing has after `<meta charset="utf-8">\n` and 3.11's lacks. */
@@ -70,7 +70,7 @@ describe('SimpleHTTPRequestHandler: differential against python3 http.server', f
   this.timeout(20000);
   const teardown = new Teardown();
   let tree: StaticTree;
-  let python: PythonStaticServer;
+  let python: PythonServer;
   let ours: ServerAddress;
   let oursFollowing: ServerAddress;
   /** The local python3's minor version (3.x). */

@@ -7,6 +7,7 @@ import { CGIHTTPRequestHandler, partial } from '../../lib/http/index';
 import { formatPositional } from '../../lib/http/python-format';
 import { RecordingHTTPServer } from './http-handlers';
 import { WireClient, type WireResponse } from './http-wire';
+import { buildCgiTree, type CgiTree } from './cgi-tree';
 import type { Teardown } from './teardown';
 
 /** CGIHTTPRequestHandler on HTTP/1.1 whose log lines go to `log` (when set) instead of stderr. */
@@ -55,6 +56,41 @@ export async function serveCgi(teardown: Teardown, fields: CgiFields): Promise<C
   await server.ready();
   void teardown.serve(server, 0.05);
   return { server, address: server.serverAddress, log };
+}
+
+/** The fixture tree a describe() shares and the server each of its tests gets (read them inside tests). */
+export interface CgiFixture {
+  readonly tree: CgiTree;
+  readonly cgi: CgiServer;
+}
+
+/**
+ * Register, in the calling describe(), one CGI fixture tree for all its tests and a fresh server
+ * over it for each test, with the handler fields `fields(tree)` adds to `directory`.
+ */
+export function useCgiFixture(
+  teardown: Teardown,
+  fields: (tree: CgiTree) => Omit<CgiFields, 'directory'> = () => ({}),
+): CgiFixture {
+  let tree: CgiTree | null = null;
+  let cgi: CgiServer | null = null;
+  before(() => {
+    tree = buildCgiTree();
+  });
+  after(() => tree?.remove());
+  beforeEach(async () => {
+    const root = tree as CgiTree;
+    cgi = await serveCgi(teardown, { directory: root.root, ...fields(root) });
+  });
+  afterEach(() => teardown.run());
+  return {
+    get tree() {
+      return tree as CgiTree;
+    },
+    get cgi() {
+      return cgi as CgiServer;
+    },
+  };
 }
 
 /** Send `head` (a request without its final blank line) and `body` on a new connection; return the response. */

@@ -31,7 +31,22 @@ export interface PythonServer {
  * first line of stdout, rejects if it exits first or takes longer than `timeoutMs`.
  */
 export function startPythonServer(script: string, timeoutMs = 10000): Promise<PythonServer> {
-  const child: ChildProcess = spawn('python3', ['-u', path.join(PYTHON_SCRIPTS, script)], {
+  return startPythonChild(script, [path.join(PYTHON_SCRIPTS, script)], {}, timeoutMs);
+}
+
+/**
+ * Run `python3 -u ...args` (a script, or `-c` and a program) in `options.cwd`; resolves once it
+ * has printed its port on the first line of stdout, rejects if it exits first or takes longer
+ * than `timeoutMs`. `label` names it in those errors.
+ */
+export function startPythonChild(
+  label: string,
+  args: readonly string[],
+  options: { cwd?: string },
+  timeoutMs = 10000,
+): Promise<PythonServer> {
+  const child: ChildProcess = spawn('python3', ['-u', ...args], {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -47,7 +62,7 @@ export function startPythonServer(script: string, timeoutMs = 10000): Promise<Py
   return new Promise<PythonServer>((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`${script} printed no port within ${timeoutMs} ms; stderr: ${stderr}`));
+      reject(new Error(`${label} printed no port within ${timeoutMs} ms; stderr: ${stderr}`));
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -55,7 +70,7 @@ export function startPythonServer(script: string, timeoutMs = 10000): Promise<Py
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited (${code ?? signal}) before printing its port; stderr: ${stderr}`));
+      reject(new Error(`${label} exited (${code ?? signal}) before printing its port; stderr: ${stderr}`));
     });
     child.stdout?.setEncoding('utf8').on('data', (text: string) => {
       stdout += text;

@@ -3,7 +3,7 @@
  * `ThreadingHTTPServer(('127.0.0.1', 0), partial(SimpleHTTPRequestHandler, directory=…))`, log
  * silenced, port printed on the first line of stdout (the 3.11 CLI cannot report a port 0).
  */
-import { spawn } from 'node:child_process';
+import { startPythonChild, type PythonServer } from './differential-python';
 
 const SERVER_SCRIPT = `
 import functools, sys
@@ -21,45 +21,7 @@ print(server.server_address[1], flush=True)
 server.serve_forever()
 `;
 
-/** A running Python static server. */
-export interface PythonStaticServer {
-  readonly port: number;
-  /** Kill it and wait for it to exit. */
-  stop(): Promise<void>;
-}
-
 /** Start Python's SimpleHTTPRequestHandler over `directory`; resolves once it printed its port. */
-export function startPythonStaticServer(directory: string, timeoutMs = 10000): Promise<PythonStaticServer> {
-  const child = spawn('python3', ['-u', '-c', SERVER_SCRIPT, directory], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  return new Promise<PythonStaticServer>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`python3 printed no port within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`python3 exited (${code ?? signal}) before printing its port; stderr: ${stderr}`));
-    });
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-      const newline = stdout.indexOf('\n');
-      if (newline === -1) return;
-      clearTimeout(timer);
-      resolve({ port: Number(stdout.slice(0, newline)), stop });
-    });
-  });
+export function startPythonStaticServer(directory: string, timeoutMs = 10000): Promise<PythonServer> {
+  return startPythonChild('python3 (SimpleHTTPRequestHandler)', ['-c', SERVER_SCRIPT, directory], {}, timeoutMs);
 }
