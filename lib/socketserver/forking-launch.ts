@@ -5,8 +5,9 @@
  */
 import * as path from 'node:path';
 import type { ServerAddress } from './address';
+import type { BoundFields } from './forking-bound-fields';
 
-/** The environment variable that marks a worker process: JSON `{ key, serverAddress }`. */
+/** The environment variable that marks a worker process: JSON `{ key, serverAddress, boundFields }`. */
 const WORKER_MARKER = 'SOCKSERVE_FORKING_WORKER';
 
 /** What a worker process knows about the server it serves, from its marker. */
@@ -15,6 +16,8 @@ export interface WorkerRole {
   readonly key: string;
   /** The primary's real address (the port it bound), copied into the worker's `serverAddress`. */
   readonly serverAddress: ServerAddress;
+  /** What the primary's serverBind() and serverActivate() recorded (see forking-bound-fields.ts). */
+  readonly boundFields: Readonly<BoundFields>;
 }
 
 const TYPESCRIPT_SCRIPT = /\.[cm]?tsx?$/;
@@ -48,11 +51,17 @@ function readRole(): WorkerRole | null {
     return null;
   }
   if (typeof parsed !== 'object' || parsed === null) return null;
-  const { key, serverAddress } = parsed as { key?: unknown; serverAddress?: unknown };
+  const { key, serverAddress, boundFields } = parsed as {
+    key?: unknown;
+    serverAddress?: unknown;
+    boundFields?: unknown;
+  };
   if (typeof key !== 'string') return null;
-  if (typeof serverAddress === 'string') return { key, serverAddress };
+  if (typeof boundFields !== 'object' || boundFields === null || Array.isArray(boundFields)) return null;
+  const fields = boundFields as BoundFields;
+  if (typeof serverAddress === 'string') return { key, serverAddress, boundFields: fields };
   if (Array.isArray(serverAddress) && typeof serverAddress[0] === 'string' && typeof serverAddress[1] === 'number') {
-    return { key, serverAddress: [serverAddress[0], serverAddress[1]] };
+    return { key, serverAddress: [serverAddress[0], serverAddress[1]], boundFields: fields };
   }
   return null;
 }
@@ -76,9 +85,16 @@ export function isForkingWorker(): boolean {
   return role !== null;
 }
 
-/** The environment of a worker of the server with this key and (real) address: this process's, plus the marker. */
-export function workerEnvironment(key: string, serverAddress: ServerAddress): NodeJS.ProcessEnv {
-  return { ...process.env, [WORKER_MARKER]: JSON.stringify({ key, serverAddress }) };
+/**
+ * The environment of a worker of the server with this key, (real) address and bound fields: this
+ * process's, plus the marker.
+ */
+export function workerEnvironment(
+  key: string,
+  serverAddress: ServerAddress,
+  boundFields: Readonly<BoundFields>,
+): NodeJS.ProcessEnv {
+  return { ...process.env, [WORKER_MARKER]: JSON.stringify({ key, serverAddress, boundFields }) };
 }
 
 /** The script this process runs: the CommonJS main module, else argv[1] (an ES module); null for `node -e`. */

@@ -10,6 +10,7 @@ import { reportHookFailure, type Awaitable } from './base-server';
 import { Connection } from './connection';
 import type { DatagramRequest } from './datagram-request-handler';
 import { DatagramSocket } from './datagram-socket';
+import { fieldsSetBy, type BoundFields } from './forking-bound-fields';
 import { mainScript, workerEnvironment, workerExecArgv, workerRole } from './forking-launch';
 import { WorkerPool } from './forking-pool';
 import type { RequestPayload } from './forking-protocol';
@@ -86,6 +87,14 @@ function checkCount(name: string, value: unknown): void {
  * request over). Runs in a worker: `finishRequest()`, `handleError()` (its report goes to the
  * primary's stderr), `shutdownRequest()` and `closeRequest()`.
  *
+ * A worker's server is as bound as Python's forked copy: the base class's serverBind() and
+ * serverActivate() run only in the primary, and the fields they set that hold plain data
+ * (`serverAddress`, HTTPServer's `serverName` and `serverPort`, a subclass's own) are passed to
+ * the workers and set on their server before its handlers run. So a handler, a CGI script's
+ * SERVER_NAME and SERVER_PORT, read the same in either process. Overrides of serverBind() and
+ * serverActivate() in a subclass of the mixed class run in the workers too (after these fields
+ * are set), as the rest of the script does.
+ *
  * Fields a subclass may set:
  * - `timeout` (300): seconds handleRequest() waits, then handleTimeout() collects children.
  * - `maxChildren` (40) and `poolSize` (null): workers = min(maxChildren, poolSize ??
@@ -115,6 +124,8 @@ export function ForkingMixIn<TBase extends ServerClass>(Base: TBase): TBase & Mi
     #channel: WorkerChannel | null = null;
     /** The server's socket as datagram handlers see it: the workers' replies go out through it. */
     #replySocket: DatagramSocket | null = null;
+    /** In the primary: what the base class's serverBind() and serverActivate() set, for the workers. */
+    #boundFields: BoundFields = {};
 
     get activeChildren(): ReadonlySet<number> | null {
       return this.#pool?.pids ?? null;
@@ -140,11 +151,19 @@ export function ForkingMixIn<TBase extends ServerClass>(Base: TBase): TBase & Mi
       return this.isWorker ? NEVER : super.handleRequest();
     }
 
-    /** In the primary: bind. In a worker: bind nothing; take the primary's real address. */
+    /**
+     * In the primary: bind, noting the fields binding set. In a worker: bind nothing; take the
+     * primary's real address and those fields (HTTPServer's `serverName` and `serverPort`, …),
+     * so that handlers read what they would read in the primary.
+     */
     override async serverBind(): Promise<void> {
       const role = workerRole();
-      if (role === null) await super.serverBind();
-      else if (role.key === this.workerKey) this.serverAddress = role.serverAddress;
+      if (role === null) {
+        this.#boundFields = await fieldsSetBy(this, () => super.serverBind());
+      } else if (role.key === this.workerKey) {
+        Object.assign(this, role.boundFields);
+        this.serverAddress = role.serverAddress;
+      }
     }
 
     /**
@@ -162,7 +181,7 @@ export function ForkingMixIn<TBase extends ServerClass>(Base: TBase): TBase & Mi
         this.#channel.attach();
         return;
       }
-      await super.serverActivate();
+      Object.assign(this.#boundFields, await fieldsSetBy(this, () => super.serverActivate()));
       checkCount('maxChildren', this.maxChildren);
       if (this.poolSize !== null) checkCount('poolSize', this.poolSize);
       const script = this.workerScript ?? mainScript();
@@ -179,7 +198,7 @@ export function ForkingMixIn<TBase extends ServerClass>(Base: TBase): TBase & Mi
           script,
           args: process.argv.slice(2),
           execArgv: this.workerExecArgv ?? workerExecArgv(script),
-          env: workerEnvironment(this.workerKey, this.serverAddress),
+          env: workerEnvironment(this.workerKey, this.serverAddress, this.#boundFields),
           readinessHint: `${script} must construct this server (workerKey '${this.workerKey}') and await its ready()`,
         },
         (data, address) =>

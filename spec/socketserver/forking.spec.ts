@@ -1,8 +1,10 @@
 /**
  * ForkingMixIn over real sockets: requests run in other processes, in parallel; a worker that
  * dies is replaced and its client sees the connection close; serverClose() waits (or not) for
- * the requests in the workers' hands; no process is left behind; the Unix and UDP variants; the
- * sample, run under ts-node's own command so the re-run of the main module is proven.
+ * the requests in the workers' hands; no process is left behind; the Unix and UDP variants;
+ * ForkingMixIn(HTTPServer), whose workers' handlers and CGI scripts see the primary's bound
+ * address, name and port; the sample, run under ts-node's own command so the re-run of the main
+ * module is proven.
  *
  * This file is also the script the spec's servers run in their worker processes
  * (`workerScript = __filename`). Run as a worker, it only constructs the servers below; the one
@@ -13,8 +15,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CGIHTTPRequestHandler, HTTPServer } from '../../lib/http/index';
 import {
   DatagramRequestHandler,
+  ForkingMixIn,
   ForkingTCPServer,
   ForkingUDPServer,
   ForkingUnixStreamServer,
@@ -91,6 +95,44 @@ class EchoUDPServer extends ForkingUDPServer {
   override poolSize: number | null = 1;
 }
 
+/**
+ * The document root of the HTTP server's CGI handler. The worker derives the same name as the
+ * primary: its parent is the primary. Holds cgi-bin/where.sh, which prints SERVER_NAME and SERVER_PORT.
+ */
+const CGI_ROOT = path.join(os.tmpdir(), `sockserve-forking-cgi-${isForkingWorker() ? process.ppid : process.pid}`);
+
+/**
+ * `GET /server` → JSON `{ pid, serverName, serverPort, serverAddress }` as the worker's server
+ * holds them; any other path: CGIHTTPRequestHandler below CGI_ROOT. Logs nothing.
+ */
+class ServerFieldsHandler extends CGIHTTPRequestHandler<FieldsHTTPServer> {
+  override directory = CGI_ROOT;
+  override cgiUser: string | null = null;
+
+  override logMessage(): void {}
+
+  override async do_GET(): Promise<void> {
+    if (this.path !== '/server') {
+      await super.do_GET();
+      return;
+    }
+    const { serverName, serverPort, serverAddress } = this.server;
+    const body = JSON.stringify({ pid: process.pid, serverName, serverPort, serverAddress });
+    this.sendResponse(200);
+    this.sendHeader('Content-Type', 'application/json');
+    this.sendHeader('Content-Length', String(Buffer.byteLength(body)));
+    await this.endHeaders();
+    await this.wfile.write(body);
+  }
+}
+
+class FieldsHTTPServer extends ForkingMixIn(HTTPServer) {
+  override workerKey = 'fields-http';
+  override workerScript = __filename;
+  override workerExecArgv = WORKER_EXEC_ARGV;
+  override poolSize: number | null = 1;
+}
+
 /** A server whose workers cannot start: their script does not exist. */
 class MissingScriptServer extends ForkingTCPServer {
   override workerScript = path.join(__dirname, 'no-such-script.js');
@@ -126,6 +168,13 @@ class StderrCapture {
   }
 }
 
+/** GET `target` over HTTP/1.0 and resolve with the response body. */
+async function httpGetBody(address: InetAddress, target: string): Promise<string> {
+  const response = (await exchange(address, `GET ${target} HTTP/1.0\r\n\r\n`)).toString('latin1');
+  expect(response).to.match(/^HTTP\/1\.0 200 /);
+  return response.slice(response.indexOf('\r\n\r\n') + 4);
+}
+
 /** Send one command line and resolve with the reply line (trimmed) once the server closes. */
 async function ask(address: InetAddress | string, command: string): Promise<string> {
   return (await exchange(address, `${command}\n`)).toString().trim();
@@ -141,6 +190,7 @@ if (isForkingWorker()) {
   new ProbeTCPServer(['127.0.0.1', 0], ProbeHandler);
   new ProbeUnixServer('unused-in-a-worker', ProbeHandler);
   new EchoUDPServer(['127.0.0.1', 0], PidEchoHandler);
+  new FieldsHTTPServer(['127.0.0.1', 0], ServerFieldsHandler);
 } else {
   describe('ForkingMixIn', function () {
     this.timeout(20_000);
@@ -151,17 +201,28 @@ if (isForkingWorker()) {
     let tcp: ProbeTCPServer;
     let unix: ProbeUnixServer;
     let udp: EchoUDPServer;
-    // Each worker spends about a second and a half of CPU starting ts-node: the three servers'
+    let http: FieldsHTTPServer;
+    // Each worker spends about a second and a half of CPU starting ts-node: the four servers'
     // workers start together, so the cores share the work.
     before(async function () {
       this.timeout(60_000); // a loaded machine can take many seconds to start ts-node
       tcp = teardown.server(new ProbeTCPServer(['127.0.0.1', 0], ProbeHandler));
       unix = teardown.server(new ProbeUnixServer(socketPath, ProbeHandler));
       udp = teardown.server(new EchoUDPServer(['127.0.0.1', 0], PidEchoHandler));
-      await Promise.all([tcp.ready(), unix.ready(), udp.ready()]);
-      for (const server of [tcp, unix, udp]) void teardown.serve(server, 0.05);
+      fs.mkdirSync(path.join(CGI_ROOT, 'cgi-bin'), { recursive: true });
+      fs.writeFileSync(
+        path.join(CGI_ROOT, 'cgi-bin', 'where.sh'),
+        `#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n%s %s\\n' "$SERVER_NAME" "$SERVER_PORT"\n`,
+        { mode: 0o755 },
+      );
+      http = teardown.server(new FieldsHTTPServer(['127.0.0.1', 0], ServerFieldsHandler));
+      await Promise.all([tcp.ready(), unix.ready(), udp.ready(), http.ready()]);
+      for (const server of [tcp, unix, udp, http]) void teardown.serve(server, 0.05);
     });
-    after(() => teardown.run());
+    after(async () => {
+      await teardown.run();
+      fs.rmSync(CGI_ROOT, { recursive: true, force: true });
+    });
 
     describe('ForkingTCPServer with two workers', () => {
       let address: InetAddress;
@@ -320,6 +381,27 @@ if (isForkingWorker()) {
         expect([...(udp.activeChildren ?? [])]).to.deep.equal([Number(pid)]);
         expect(text).to.equal('hello');
         expect(from).to.equal(port);
+      });
+    });
+
+    describe('ForkingMixIn(HTTPServer)', () => {
+      it("gives the worker's handlers the serverAddress, serverName and serverPort the primary bound", async () => {
+        const address = http.serverAddress as InetAddress;
+        expect(address[1]).to.be.above(0);
+        expect([http.serverName, http.serverPort]).to.deep.equal(address);
+        const seen = JSON.parse(await httpGetBody(address, '/server')) as { pid: number };
+        expect([...(http.activeChildren ?? [])]).to.deep.equal([seen.pid]);
+        expect(seen).to.deep.equal({
+          pid: seen.pid,
+          serverName: http.serverName,
+          serverPort: http.serverPort,
+          serverAddress: address,
+        });
+      });
+
+      it('gives a CGI script run by a worker the bound SERVER_NAME and SERVER_PORT', async () => {
+        const address = http.serverAddress as InetAddress;
+        expect(await httpGetBody(address, '/cgi-bin/where.sh')).to.equal(`127.0.0.1 ${address[1]}\n`);
       });
     });
 
