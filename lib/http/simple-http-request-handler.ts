@@ -136,7 +136,7 @@ export class SimpleHTTPRequestHandler<
     }
     if (info === null) return this.#notFound();
     if (info.isDirectory()) {
-      if (!this.followSymlinks && !(await isConfined(file, this.#root()))) return this.#notFound();
+      if (!this.followSymlinks && !isConfined(file, this.#root())) return this.#notFound();
       if (!target.trailingSlash) return this.#redirectToDirectory(target);
       const index = this.#indexPage(file);
       if (index === null) return this.listDirectory(file);

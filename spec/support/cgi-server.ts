@@ -34,6 +34,7 @@ export type CgiFields = { directory: string } & Partial<
     | 'cgiEnvironment'
     | 'cgiUser'
     | 'cgiQueryArgument'
+    | 'cgiForkServer'
     | 'serveDotfiles'
     | 'followSymlinks'
     | 'protocolVersion'

@@ -18,6 +18,7 @@
  *       slow.sh       prints its head, then a body line every 150 ms (three of them)
  *       hang.sh       prints its head and part of a body, then sleeps for ever
  *       stderr.sh     writes two lines to stderr and exits 3
+ *       parent.sh     prints its parent's pid and what its stdin, stdout and stderr are
  *       badshebang.sh #!/nonexistent/interpreter
  *       nph-raw.sh    writes a whole HTTP response itself
  *       loop.sh       redirects internally to itself
@@ -73,6 +74,11 @@ sys.stdout.buffer.write(out.encode("latin-1"))
 `,
   ],
   'hello.sh': [0o755, "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nhello\\n'\n"],
+  'parent.sh': [
+    0o755,
+    '#!/bin/sh\nprintf \'Content-Type: text/plain\\n\\n%s %s %s %s\\n\' "$PPID" ' +
+      '"$(readlink /proc/$$/fd/0)" "$(readlink /proc/$$/fd/1)" "$(readlink /proc/$$/fd/2)"\n',
+  ],
   'plain.py': [0o644, "print('Content-Type: text/plain')\nprint()\nprint('plain python')\n"],
   'noexec.cgi': [0o644, "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nnoexec\\n'\n"],
   'count.py': [
@@ -164,15 +170,22 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-/** The pids of this process's children, with their state letter (R, S, Z …). */
-export function childProcesses(): { pid: number; state: string; command: string }[] {
-  const children: { pid: number; state: string; command: string }[] = [];
+/** A process as /proc shows it. */
+interface ProcessEntry {
+  pid: number;
+  state: string;
+  command: string;
+}
+
+/** Every process whose parent is `parent`. */
+function childrenOf(parent: number): ProcessEntry[] {
+  const children: ProcessEntry[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid) continue;
+      if (Number(fields[1]) !== parent) continue;
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       children.push({ pid: Number(entry), state: fields[0] ?? '?', command });
     } catch {
@@ -180,6 +193,28 @@ export function childProcesses(): { pid: number; state: string; command: string 
     }
   }
   return children;
+}
+
+/** True for one of this process's CGI fork servers (its rendezvous socket is on its command line). */
+function isForkServer(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('/sockserve-cgi-');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The CGI scripts this process has started and not reaped, with their state letter (R, S, Z …):
+ * its children and its fork servers' children, not the fork servers themselves.
+ */
+export function scriptProcesses(): ProcessEntry[] {
+  const scripts: ProcessEntry[] = [];
+  for (const child of childrenOf(process.pid)) {
+    if (isForkServer(child.pid)) scripts.push(...childrenOf(child.pid));
+    else scripts.push(child);
+  }
+  return scripts;
 }
 
 /** The `out` query for say.py: `text` (Latin-1 bytes) percent-encoded. */

@@ -1,10 +1,12 @@
 /**
- * One CGI script as a child process: started without a shell in a process group of its own (so a
- * kill reaches whatever it started too), stderr turned into log lines, and killed on request with
- * SIGTERM, then SIGKILL if it lingers. Node reaps every child, so none is left a zombie.
+ * One CGI script as a process: started without a shell in a session and process group of its
+ * own (so a kill reaches whatever it started too), by the fork server (fork-server.ts) or, without
+ * one, by Node's spawn(); stderr turned into log lines; killed on request with SIGTERM, then
+ * SIGKILL if it lingers. Every script is reaped, so none is left a zombie.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { forkScript, type ForkRequest } from './fork-server';
 import type { ScriptUser } from './script-user';
 
 /** Seconds between SIGTERM and SIGKILL when a script is killed. */
@@ -28,10 +30,24 @@ export interface ScriptCommand {
   readonly user: ScriptUser | null;
   /** Give the script a pipe to write the request body into; false gives it /dev/null. */
   readonly stdin: boolean;
+  /** Start it through the fork server (when python3 can run one), not with Node's spawn(). */
+  readonly forkServer: boolean;
 }
 
-/** How a script ended: Python's exit code (negative for a signal), or the error that kept it from starting. */
-export type ScriptExit = { readonly exitCode: number } | { readonly startError: Error };
+/** A started script's descriptors and its exit code, however it was started. */
+interface StartedScript {
+  readonly pid: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** The exit code once it has been reaped: its status, or minus the signal (Python's convention). */
+  readonly exited: Promise<number>;
+}
+
+/** How a script ended: Python's exit code (negative for a signal). */
+export interface ScriptExit {
+  readonly exitCode: number;
+}
 
 const SIGNALS: Readonly<Record<string, number>> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGHUP: 1, SIGPIPE: 13 };
 
@@ -41,50 +57,80 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
   return -(SIGNALS[signal ?? ''] ?? 0);
 }
 
+/** What the fork server needs to start `command`. */
+function forkRequestOf(command: ScriptCommand): ForkRequest {
+  const { file, cwd, env, stdin } = command;
+  return { file, argv: [command.argv0, ...command.args], cwd, env, stdin };
+}
+
+/** Start `command` with Node's spawn(): the whole server forks, and its event loop waits until the child has exec'd. */
+function spawnScript(command: ScriptCommand): Promise<StartedScript | Error> {
+  const child = spawn(command.file, command.args, {
+    argv0: command.argv0,
+    cwd: command.cwd,
+    env: command.env,
+    stdio: [command.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(command.user === null ? {} : { uid: command.user.uid, gid: command.user.gid }),
+  });
+  const pid = child.pid;
+  // No pid: spawning failed (no such program, not executable, no memory) and 'error' follows.
+  if (pid === undefined) return new Promise((resolve) => child.once('error', resolve));
+  child.on('error', () => undefined);
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
+  });
+  return Promise.resolve({
+    pid,
+    stdin: child.stdin,
+    stdout: child.stdout as Readable,
+    stderr: child.stderr as Readable,
+    exited,
+  });
+}
+
 /**
  * A running script. `stdin`, `stdout` are its pipes (stdin null without a body); `exited`
- * resolves once it has ended and been reaped (or failed to start). `kill()` ends it and
- * everything it started.
+ * resolves once it has ended and been reaped. `kill()` ends it and everything it started.
+ * Made by `ScriptProcess.start()`.
  */
 export class ScriptProcess {
+  readonly pid: number;
   readonly stdin: Writable | null;
   readonly stdout: Readable;
   readonly exited: Promise<ScriptExit>;
-  readonly #child: ChildProcess;
+  readonly #stderr: Readable;
   #killTimer: NodeJS.Timeout | null = null;
   #ended = false;
 
   /**
-   * Start `command`. `onStderrLine` gets each line the script writes to stderr; `onActivity` is
-   * called whenever it writes to stdout or stderr (the handler's idle timer).
+   * Start `command`: the script, or the error that kept it from starting. `onStderrLine` gets
+   * each line the script writes to stderr; `onActivity` is called whenever it writes to stdout or
+   * stderr (the handler's idle timer).
    */
-  constructor(command: ScriptCommand, onStderrLine: (line: string) => void, onActivity: () => void) {
-    this.#child = spawn(command.file, command.args, {
-      argv0: command.argv0,
-      cwd: command.cwd,
-      env: command.env,
-      stdio: [command.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      detached: true,
-      ...(command.user === null ? {} : { uid: command.user.uid, gid: command.user.gid }),
-    });
-    this.stdin = this.#child.stdin;
-    this.stdout = this.#child.stdout as Readable;
+  static async start(
+    command: ScriptCommand,
+    onStderrLine: (line: string) => void,
+    onActivity: () => void,
+  ): Promise<ScriptProcess | Error> {
+    const forked = command.forkServer ? await forkScript(forkRequestOf(command), command.user) : null;
+    const started: StartedScript | Error = forked ?? (await spawnScript(command));
+    return started instanceof Error ? started : new ScriptProcess(started, onStderrLine, onActivity);
+  }
+
+  private constructor(started: StartedScript, onStderrLine: (line: string) => void, onActivity: () => void) {
+    this.pid = started.pid;
+    this.stdin = started.stdin;
+    this.stdout = started.stdout;
+    this.#stderr = started.stderr;
     // The script may exit without reading its input: writes then fail with EPIPE, which is no error here.
     this.stdin?.on('error', () => undefined);
     this.stdout.on('error', () => undefined);
-    this.#relayStderr(this.#child.stderr as Readable, onStderrLine, onActivity);
-    this.exited = new Promise<ScriptExit>((resolve) => {
-      this.#child.once('error', (error) => {
-        // Spawning failed (no such interpreter, not executable, no memory): nothing runs.
-        if (this.#child.pid === undefined) this.#end(resolve, { startError: error });
-      });
-      this.#child.once('exit', (code, signal) => this.#end(resolve, { exitCode: exitCodeOf(code, signal) }));
+    this.#relayStderr(started.stderr, onStderrLine, onActivity);
+    this.exited = started.exited.then((exitCode) => {
+      this.#end();
+      return { exitCode };
     });
-  }
-
-  /** The process id (undefined if it did not start). */
-  get pid(): number | undefined {
-    return this.#child.pid;
   }
 
   /** True once the script has exited. */
@@ -99,33 +145,28 @@ export class ScriptProcess {
   kill(): void {
     this.stdin?.destroy();
     this.stdout.destroy();
-    this.#child.stderr?.destroy();
+    this.#stderr.destroy();
     if (this.#ended || this.#killTimer !== null) return;
     this.#signalGroup('SIGTERM');
     this.#killTimer = setTimeout(() => this.#signalGroup('SIGKILL'), KILL_GRACE_SECONDS * 1000);
   }
 
   #signalGroup(signal: NodeJS.Signals): void {
-    const pid = this.#child.pid;
-    if (pid === undefined) return;
     try {
-      process.kill(-pid, signal);
+      process.kill(-this.pid, signal);
     } catch {
       // the group is gone already
     }
   }
 
-  #end(resolve: (exit: ScriptExit) => void, exit: ScriptExit): void {
-    if (this.#ended) return;
+  #end(): void {
     this.#ended = true;
     if (this.#killTimer !== null) {
       // What the script started may still hold the group: finish the kill now.
       clearTimeout(this.#killTimer);
       this.#signalGroup('SIGKILL');
     }
-    resolve(exit);
   }
-
   #relayStderr(stderr: Readable, onLine: (line: string) => void, onActivity: () => void): void {
     let pending = '';
     stderr.setEncoding('utf8');

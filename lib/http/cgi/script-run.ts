@@ -38,22 +38,26 @@ export type RunOutcome =
 /** Why a run was ended early. */
 type Interruption = 'timeout' | 'client' | { readonly pump: unknown };
 
-/** The outcome of a run, and the script's end (it may still be running when the outcome is known). */
+/**
+ * The outcome of a run, and the script's end (it may still be running when the outcome is known;
+ * null when it never started).
+ */
 export interface StartedRun {
   readonly outcome: Promise<RunOutcome>;
-  readonly exited: Promise<ScriptExit>;
+  readonly exited: Promise<ScriptExit | null>;
 }
 
 /** Start the script and relay it. */
-export function startScript(run: ScriptRun): StartedRun {
+export async function startScript(run: ScriptRun): Promise<StartedRun> {
   let idle: NodeJS.Timeout | null = null;
   const activity = (): void => {
     idle?.refresh();
   };
-  const script = new ScriptProcess(run.command, (line) => run.logError('%s', line), activity);
-  if (script.pid === undefined) {
-    const exited = script.exited;
-    return { exited, outcome: exited.then(startFailure(run)) };
+  const script = await ScriptProcess.start(run.command, (line) => run.logError('%s', line), activity);
+  if (script instanceof Error) {
+    run.logError('CGI script could not be started: %s', script.message);
+    const outcome: RunOutcome = { kind: 'error', status: 500, explain: 'The CGI script could not be started' };
+    return { outcome: Promise.resolve(outcome), exited: Promise.resolve(null) };
   }
   let interrupt!: (why: Interruption) => void;
   const interrupted = new Promise<Interruption>((resolve) => {
@@ -93,15 +97,6 @@ export function startScript(run: ScriptRun): StartedRun {
     return settleInterruption(first, run, relay.headSent, pump?.waitingFor === 'client');
   });
   return { outcome, exited };
-}
-
-/** The outcome for a script that could not be started. */
-function startFailure(run: ScriptRun): (exit: ScriptExit) => RunOutcome {
-  return (exit) => {
-    const error = 'startError' in exit ? exit.startError : new Error('not started');
-    run.logError('CGI script could not be started: %s', error.message);
-    return { kind: 'error', status: 500, explain: 'The CGI script could not be started' };
-  };
 }
 
 /** The relay finished first. */

@@ -42,11 +42,15 @@ export function isInside(root: string, candidate: string): boolean {
   return candidate.startsWith(prefix);
 }
 
-/** True when `target`'s real path (symlinks resolved) lies inside `directory`'s real path. */
-export async function isConfined(target: string, directory: string): Promise<boolean> {
+/**
+ * True when `target`'s real path (symlinks resolved) lies inside `directory`'s real path.
+ * Synchronous for the reason statPath() is: realpath(3) is an lstat per component, answered from
+ * the kernel's caches in microseconds, where the thread-pool round trip of the promise version
+ * costs five times more.
+ */
+export function isConfined(target: string, directory: string): boolean {
   try {
-    const [realRoot, realTarget] = await Promise.all([realpath(directory), realpath(target)]);
-    return isInside(realRoot, realTarget);
+    return isInside(fs.realpathSync.native(directory), fs.realpathSync.native(target));
   } catch (error) {
     if (isNotFound(error)) return false;
     throw error;

@@ -1,0 +1,158 @@
+/**
+ * The CGI fork server (lib/http/cgi/fork-server.ts): scripts are started by a python3 process, not
+ * by forking the server; they get sockets to the server as stdin and stdout and a pipe to the fork
+ * server as stderr; a connection without a script's token is refused; a fork server that dies is
+ * replaced (its scripts killed); one ends with its process and leaves nothing behind; without
+ * python3, or with cgiForkServer false, the server spawns scripts itself.
+ */
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { ChildProgram } from '../support/child-program';
+import { isRunning, writtenPid } from '../support/cgi-tree';
+import { cgiGet, serveCgi, useCgiFixture, type CgiServer } from '../support/cgi-server';
+import { WireClient } from '../support/http-wire';
+import { Teardown } from '../support/teardown';
+import { waitFor } from '../support/wait';
+
+const REPOSITORY = path.resolve(__dirname, '..', '..');
+
+/** What parent.sh saw: its parent's pid and what its descriptors 0, 1 and 2 are. */
+interface ParentReport {
+  readonly ppid: number;
+  readonly stdin: string;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function parentOf(cgi: CgiServer, method = 'GET'): Promise<ParentReport> {
+  const response =
+    method === 'POST'
+      ? await cgiGet(cgi.address, '/cgi-bin/parent.sh', ['Content-Length: 2', '', 'hi'], 'POST')
+      : await cgiGet(cgi.address, '/cgi-bin/parent.sh');
+  expect(response.status).to.equal(200);
+  const [ppid, stdin, stdout, stderr] = response.body.toString().trim().split(' ');
+  return { ppid: Number(ppid), stdin: stdin ?? '', stdout: stdout ?? '', stderr: stderr ?? '' };
+}
+
+/** The command line of process `pid`, argument by argument (empty once it is gone). */
+function commandLine(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** The rendezvous socket on a fork server's command line. */
+function rendezvousOf(pid: number): string {
+  const socketPath = commandLine(pid).find((argument) => argument.includes('/sockserve-cgi-'));
+  expect(socketPath, `the rendezvous socket on process ${pid}'s command line`).to.be.a('string');
+  return socketPath as string;
+}
+
+describe('CGIHTTPRequestHandler: the fork server', function () {
+  this.timeout(30000);
+  const teardown = new Teardown();
+  const fixture = useCgiFixture(teardown, (tree) => ({ cgiTimeout: 5, cgiEnvironment: { PIDDIR: tree.pids } }));
+
+  it('starts scripts from a python3 fork server, with sockets as stdin and stdout and a pipe as stderr', async () => {
+    const seen = await parentOf(fixture.cgi, 'POST');
+    expect(seen.ppid).to.not.equal(process.pid);
+    expect(commandLine(seen.ppid)[0]).to.match(/python3?/);
+    expect(rendezvousOf(seen.ppid)).to.match(/fork-server\.sock$/);
+    expect(seen.stdin).to.match(/^socket:/);
+    expect(seen.stdout).to.match(/^socket:/);
+    expect(seen.stderr).to.match(/^pipe:/);
+    const again = await parentOf(fixture.cgi);
+    expect(again.ppid, 'one fork server for every script').to.equal(seen.ppid);
+    expect(again.stdin).to.equal('/dev/null');
+  });
+
+  it('spawns scripts itself when cgiForkServer is false', async () => {
+    const direct = await serveCgi(teardown, { directory: fixture.tree.root, cgiForkServer: false });
+    expect((await parentOf(direct)).ppid).to.equal(process.pid);
+  });
+
+  it('refuses a connection that does not carry a waiting script token, and goes on starting scripts', async () => {
+    const forkServer = (await parentOf(fixture.cgi)).ppid;
+    const forged = net.connect(rendezvousOf(forkServer));
+    forged.on('error', () => undefined);
+    forged.write(Buffer.concat([Buffer.alloc(16, 7), Buffer.from([1]), Buffer.from('Status: 200\r\n\r\nforged')]));
+    await new Promise<void>((resolve) => forged.once('close', () => resolve()));
+    const response = await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh');
+    expect(response.body.toString()).to.equal('hello\n');
+  });
+
+  it('replaces a fork server that dies, killing the scripts it had started', async () => {
+    const forkServer = (await parentOf(fixture.cgi)).ppid;
+    const held = await WireClient.open(fixture.cgi.address);
+    held.write('GET /cgi-bin/sleep.sh?orphan HTTP/1.1\r\nHost: t\r\n\r\n');
+    await waitFor(() => writtenPid(fixture.tree, 'sleep.orphan') !== null, 'the script to start');
+    const script = writtenPid(fixture.tree, 'sleep.orphan') as number;
+    process.kill(forkServer, 'SIGKILL');
+    await waitFor(() => !isRunning(script), 'the orphaned script to be killed');
+    const response = await held.response({}, 5000).catch(() => null);
+    if (response !== null) expect(response.status).to.equal(502);
+    const next = await parentOf(fixture.cgi);
+    expect(next.ppid).to.not.equal(forkServer);
+    expect(commandLine(next.ppid)[0]).to.match(/python3?/);
+  });
+
+  describe('in a process of its own', () => {
+    const children: ChildProgram[] = [];
+    afterEach(async () => {
+      await Promise.all(children.splice(0).map((child) => child.kill()));
+    });
+
+    /** Run a server in a new Node process that asks parent.sh once, prints what it saw, and exits. */
+    async function askOnce(env: NodeJS.ProcessEnv): Promise<{ pid: number; seen: string; rendezvous: string }> {
+      const program = `
+        const http = require('node:http');
+        const { ThreadingHTTPServer, CGIHTTPRequestHandler, partial } = require(${JSON.stringify(path.join(REPOSITORY, 'lib/http/index'))});
+        (async () => {
+          const server = new ThreadingHTTPServer(['127.0.0.1', 0], partial(CGIHTTPRequestHandler, { directory: ${JSON.stringify(fixture.tree.root)} }));
+          await server.ready();
+          void server.serveForever(0.05);
+          const port = server.serverAddress[1];
+          const body = await new Promise((resolve, reject) => http.get({ host: '127.0.0.1', port, path: '/cgi-bin/parent.sh' }, (response) => {
+            let text = ''; response.setEncoding('utf8'); response.on('data', (chunk) => (text += chunk)); response.on('end', () => resolve(text));
+          }).on('error', reject));
+          const ppid = Number(body.split(' ')[0]);
+          let rendezvous = '';
+          try { rendezvous = require('node:fs').readFileSync('/proc/' + ppid + '/cmdline', 'utf8').split('\\0').find((a) => a.includes('/sockserve-cgi-')) || ''; } catch {}
+          console.log(JSON.stringify({ pid: process.pid, seen: body.trim(), rendezvous }));
+          await server.shutdown();
+          await server.serverClose();
+        })();
+      `;
+      const child = new ChildProgram('CGI server', process.execPath, ['-r', 'ts-node/register', '-e', program], {
+        cwd: REPOSITORY,
+        env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
+      });
+      children.push(child);
+      const exit = await child.exit();
+      expect(exit.code, exit.stderr).to.equal(0);
+      return JSON.parse(exit.stdout.trim().split('\n').pop() as string) as {
+        pid: number;
+        seen: string;
+        rendezvous: string;
+      };
+    }
+
+    it('ends with the process that started it, and removes its socket', async () => {
+      const { pid, seen, rendezvous } = await askOnce(process.env);
+      const forkServer = Number(seen.split(' ')[0]);
+      expect(forkServer).to.not.equal(pid);
+      expect(rendezvous).to.match(/fork-server\.sock$/);
+      await waitFor(() => !isRunning(forkServer), 'the fork server to end');
+      expect(fs.existsSync(path.dirname(rendezvous))).to.equal(false);
+    });
+
+    it('spawns scripts itself when python3 cannot be found', async () => {
+      const { pid, seen } = await askOnce({ ...process.env, PATH: path.join(fixture.tree.root, 'no-such-directory') });
+      expect(Number(seen.split(' ')[0])).to.equal(pid);
+    });
+  });
+});
