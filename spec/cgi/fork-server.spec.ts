@@ -3,11 +3,12 @@
  * by forking the server; they get sockets to the server as stdin and stdout and a pipe to the fork
  * server as stderr; a connection without a script's token is refused; a fork server that dies is
  * replaced (its scripts killed); one ends with its process and leaves nothing behind; without
- * python3, or with cgiForkServer false, the server spawns scripts itself.
+ * a python3 that can run it, or with cgiForkServer false, the server spawns scripts itself.
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProgram } from '../support/child-program';
 import { isRunning, writtenPid } from '../support/cgi-tree';
@@ -153,6 +154,18 @@ describe('CGIHTTPRequestHandler: the fork server', function () {
     it('spawns scripts itself when python3 cannot be found', async () => {
       const { pid, seen } = await askOnce({ ...process.env, PATH: path.join(fixture.tree.root, 'no-such-directory') });
       expect(Number(seen.split(' ')[0])).to.equal(pid);
+    });
+
+    it('spawns scripts itself when python3 cannot run the fork server (exits before it is ready)', async () => {
+      // What a Python older than 3.9 does: it exits with a message instead of saying it is ready.
+      const fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), 'sockserve-old-python-'));
+      try {
+        fs.writeFileSync(path.join(fakeBin, 'python3'), '#!/bin/sh\necho "too old" >&2\nexit 1\n', { mode: 0o755 });
+        const { pid, seen } = await askOnce({ ...process.env, PATH: fakeBin });
+        expect(Number(seen.split(' ')[0])).to.equal(pid);
+      } finally {
+        fs.rmSync(fakeBin, { recursive: true, force: true });
+      }
     });
   });
 });

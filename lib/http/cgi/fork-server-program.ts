@@ -1,8 +1,9 @@
 /**
  * The fork server's program, run as `python3 -I -S -c FORK_SERVER_PROGRAM <rendezvous> [uid gid]`:
  * a small process that starts CGI scripts for this one, so this one never forks itself
- * (fork-server.ts says why and speaks its protocol). Given `uid gid`, it first becomes that user
- * (no supplementary groups), and so do the scripts it starts.
+ * (fork-server.ts says why and speaks its protocol). It needs Python 3.9 or later. Given
+ * `uid gid`, it first becomes that user (no supplementary groups), and so do the scripts it
+ * starts. Its first line out is `{"ready": true}`.
  *
  * Protocol, one JSON object per line. It reads from stdin
  * `{"id", "token", "file", "argv", "cwd", "env", "stdin"}` and, for each, connects to the Unix
@@ -108,7 +109,7 @@ class ForkServer:
         stderr_read, stderr_write = os.pipe()
         try:
             pid = spawn(self.rendezvous, request, stderr_write)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # the script cannot start; the fork server goes on
             os.close(stderr_read)
             code = errno.errorcode.get(getattr(error, "errno", None), "EINVAL")
             reply({"id": request_id, "error": code, "message": getattr(error, "strerror", None) or str(error)})
@@ -166,11 +167,15 @@ class Stderr:
         self.closed = False
 
 
+if sys.version_info < (3, 9):
+    sys.exit("the CGI fork server needs Python 3.9 or later")
 if len(sys.argv) == 4:
     os.setgroups([])
     os.setgid(int(sys.argv[3]))
     os.setuid(int(sys.argv[2]))
-for pid in ForkServer(sys.argv[1]).serve():
+server = ForkServer(sys.argv[1])
+reply({"ready": True})
+for pid in server.serve():
     try:
         os.killpg(pid, signal.SIGKILL)
     except OSError:

@@ -126,6 +126,8 @@ class ForkServer {
   #nextId = 1;
   #replies = '';
   readonly #removeOnExit = (): void => this.#removeDirectory();
+  /** Settles #boot()'s wait for the fork server's first line. */
+  #ready: (ready: boolean) => void = () => undefined;
 
   constructor(user: ScriptUser | null) {
     this.#listener.unref();
@@ -181,11 +183,16 @@ class ForkServer {
     const child = spawn(PYTHON, ['-I', '-S', '-c', FORK_SERVER_PROGRAM, rendezvous, ...ids], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const started = await new Promise<boolean>((resolve) => {
-      child.once('spawn', () => resolve(true));
+    child.stdin?.on('error', () => undefined);
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (text: string) => this.#onReplies(text));
+    // Ready once it says so; no python3, a Python too old, or a failure to switch users: never.
+    const ready = await new Promise<boolean>((resolve) => {
+      this.#ready = resolve;
       child.once('error', () => resolve(false));
+      child.once('exit', () => resolve(false));
     });
-    if (!started) {
+    if (!ready) {
       this.#close();
       return null;
     }
@@ -193,9 +200,6 @@ class ForkServer {
     child.unref();
     (child.stdin as unknown as net.Socket).unref();
     (child.stdout as unknown as net.Socket).unref();
-    child.stdin?.on('error', () => undefined);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (text: string) => this.#onReplies(text));
     child.once('exit', () => this.#close());
     process.once('exit', this.#removeOnExit);
     return child;
@@ -212,6 +216,10 @@ class ForkServer {
   }
 
   #onReply(reply: Reply): void {
+    if ('ready' in reply) {
+      this.#ready(true);
+      return;
+    }
     const pending = this.#unfinished.get(reply.id);
     if (pending === undefined) return;
     if ('stderr' in reply) {
@@ -291,6 +299,7 @@ class ForkServer {
 
 /** A line from the fork server. */
 type Reply =
+  | { readonly ready: true }
   | { readonly id: number; readonly pid: number }
   | { readonly id: number; readonly error: string; readonly message: string }
   | { readonly id: number; readonly stderr: string }
