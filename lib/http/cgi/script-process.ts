@@ -28,7 +28,7 @@ export interface ScriptCommand {
   readonly env: Readonly<Record<string, string>>;
   /** Ids to switch to, or null to keep the server's. */
   readonly user: ScriptUser | null;
-  /** Give the script a pipe to write the request body into; false gives it /dev/null. */
+  /** Connect the script's stdin to this process to feed it the request body; false gives it /dev/null. */
   readonly stdin: boolean;
   /** Start it through the fork server (when python3 can run one), not with Node's spawn(). */
   readonly forkServer: boolean;
