@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type * as net from 'node:net';
 import { limiterFor } from '../../lib/http/cgi/script-limiter';
 import { scriptProcesses, isRunning, writtenPid } from '../support/cgi-tree';
-import { cgiExchange, cgiGet, serveCgi, useCgiFixture } from '../support/cgi-server';
+import { cgiExchange, cgiGet, serveCgi, useCgiFixture, type CgiServer } from '../support/cgi-server';
 import { headerOf, WireClient } from '../support/http-wire';
 import { openFdCount } from '../support/process-probes';
 import { Teardown } from '../support/teardown';
@@ -204,14 +204,18 @@ for (const cgiForkServer of [true, false]) {
     });
 
     describe('the cap on running scripts', () => {
-      it('queues requests beyond cgiMaxScripts and answers 503 with Retry-After when the queue is full', async () => {
-        const capped = await serveCgi(teardown, {
+      /** A server that runs one script at a time and lets one more request wait. */
+      const serveCapped = (): Promise<CgiServer> =>
+        serveCgi(teardown, {
           cgiForkServer,
           directory: fixture.tree.root,
           cgiMaxScripts: 1,
           cgiQueueLength: 1,
           cgiEnvironment: { PIDDIR: fixture.tree.pids },
         });
+
+      it('queues requests beyond cgiMaxScripts and answers 503 with Retry-After when the queue is full', async () => {
+        const capped = await serveCapped();
         const first = await WireClient.open(capped.address);
         first.write('GET /cgi-bin/sleep.sh?first HTTP/1.1\r\nHost: t\r\n\r\n');
         await waitFor(() => writtenPid(fixture.tree, 'sleep.first') !== null, 'the first script to start');
@@ -234,13 +238,7 @@ for (const cgiForkServer of [true, false]) {
       });
 
       it('gives a queued place back when its client leaves', async () => {
-        const capped = await serveCgi(teardown, {
-          cgiForkServer,
-          directory: fixture.tree.root,
-          cgiMaxScripts: 1,
-          cgiQueueLength: 1,
-          cgiEnvironment: { PIDDIR: fixture.tree.pids },
-        });
+        const capped = await serveCapped();
         const running = await WireClient.open(capped.address);
         running.write('GET /cgi-bin/sleep.sh?holder HTTP/1.1\r\nHost: t\r\n\r\n');
         await waitFor(() => writtenPid(fixture.tree, 'sleep.holder') !== null, 'the first script to start');
