@@ -151,7 +151,7 @@ export class BufferedReader implements ByteReader {
     // A plain iterator rather than an async generator: one promise per line instead of the
     // generator's extra promise and microtask hops, on a path line protocols take for every line.
     const lines: AsyncIterableIterator<Buffer> = {
-      next: () => this.readline().then(toLineResult),
+      next: () => this.#nextLine(),
       [Symbol.asyncIterator]: () => lines,
     };
     return lines;
@@ -189,22 +189,39 @@ export class BufferedReader implements ByteReader {
     this.#service();
   }
 
+  /** A read of `shape`: answered from the buffer now, or queued until it can be. */
   #request(shape: Shape, size: number): Promise<Buffer> {
-    if (this.#closed) return Promise.reject(new SocketClosedError('read from a closed file'));
-    if (this.#pending.length === 0) {
-      const answer = this.#answer(shape, size);
-      if (answer instanceof Error) return Promise.reject(answer);
-      if (answer !== null) {
-        this.#flow();
-        return Promise.resolve(answer);
-      }
-    }
-    return new Promise<Buffer>((resolve, reject) => {
-      const read: PendingRead = { shape, size, resolve, reject, timer: null };
-      read.timer = startTimer(this.timeout, () => this.#expire(read));
-      this.#pending.push(read);
-      this.#flow();
-    });
+    const answer = this.#answerAtOnce(shape, size);
+    if (answer instanceof Error) return Promise.reject(answer);
+    if (answer !== null) return Promise.resolve(answer);
+    return new Promise<Buffer>((resolve, reject) => this.#queue(shape, size, resolve, reject));
+  }
+
+  /** The line iterator's next step: a readline() whose line becomes the step, with no promise between. */
+  #nextLine(): Promise<IteratorResult<Buffer>> {
+    const answer = this.#answerAtOnce(LINE, Infinity);
+    if (answer instanceof Error) return Promise.reject(answer);
+    if (answer !== null) return Promise.resolve(toLineResult(answer));
+    return new Promise<IteratorResult<Buffer>>((resolve, reject) =>
+      this.#queue(LINE, Infinity, (line) => resolve(toLineResult(line)), reject),
+    );
+  }
+
+  /** What the buffer answers now when no read waits ahead (an Error when it fails or is closed), or null. */
+  #answerAtOnce(shape: Shape, size: number): Buffer | Error | null {
+    if (this.#closed) return new SocketClosedError('read from a closed file');
+    if (this.#pending.length > 0) return null;
+    const answer = this.#answer(shape, size);
+    if (answer !== null && !(answer instanceof Error)) this.#flow();
+    return answer;
+  }
+
+  /** Wait for the bytes of a read of `shape` (or its timeout). */
+  #queue(shape: Shape, size: number, resolve: (data: Buffer) => void, reject: (error: Error) => void): void {
+    const read: PendingRead = { shape, size, resolve, reject, timer: null };
+    read.timer = startTimer(this.timeout, () => this.#expire(read));
+    this.#pending.push(read);
+    this.#flow();
   }
 
   #expire(read: PendingRead): void {
