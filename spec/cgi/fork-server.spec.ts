@@ -71,6 +71,24 @@ describe('CGIHTTPRequestHandler: the fork server', function () {
     expect(again.stdin).to.equal('/dev/null');
   });
 
+  it("holds none of the server's environment but PATH, where its scripts could read it (/proc/<pid>/environ)", async () => {
+    // A fresh fork server, started while the server's environment holds a secret.
+    const old = (await parentOf(fixture.cgi)).ppid;
+    process.kill(old, 'SIGKILL');
+    await waitFor(() => !isRunning(old), 'the old fork server to end');
+    process.env['SOCKSERVE_SECRET_TOKEN'] = 'canary-456';
+    try {
+      const forkServer = (await parentOf(fixture.cgi)).ppid;
+      expect(forkServer).to.not.equal(old);
+      const environment = fs.readFileSync(`/proc/${forkServer}/environ`, 'utf8');
+      expect(environment).to.include('PATH=');
+      expect(environment).to.not.include('canary-456');
+      expect(environment).to.not.include('SOCKSERVE_SECRET_TOKEN');
+    } finally {
+      delete process.env['SOCKSERVE_SECRET_TOKEN'];
+    }
+  });
+
   it('spawns scripts itself when cgiForkServer is false', async () => {
     const direct = await serveCgi(teardown, { directory: fixture.tree.root, cgiForkServer: false });
     expect((await parentOf(direct)).ppid).to.equal(process.pid);

@@ -180,8 +180,11 @@ class ForkServer {
       return null;
     }
     const ids = user === null ? [] : [String(user.uid), String(user.gid)];
+    // Only PATH (to find python3): the fork server runs as the scripts' user, who can read its
+    // /proc/<pid>/environ, so it must not hold a copy of this process's environment.
     const child = spawn(PYTHON, ['-I', '-S', '-c', FORK_SERVER_PROGRAM, rendezvous, ...ids], {
       stdio: ['pipe', 'pipe', 'inherit'],
+      env: { PATH: process.env['PATH'] ?? '' },
     });
     child.stdin?.on('error', () => undefined);
     child.stdout?.setEncoding('utf8');
