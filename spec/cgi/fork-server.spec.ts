@@ -89,6 +89,12 @@ describe('CGIHTTPRequestHandler: the fork server', function () {
     }
   });
 
+  it('cannot be read or traced by its scripts when the server is root (it drops to cgiUser after starting)', async function () {
+    if (process.getuid?.() !== 0) this.skip(); // otherwise scripts run as the server's own user, as before
+    const response = await cgiGet(fixture.cgi.address, '/cgi-bin/peek.sh');
+    expect(response.body.toString()).to.equal('denied\n');
+  });
+
   it('spawns scripts itself when cgiForkServer is false', async () => {
     const direct = await serveCgi(teardown, { directory: fixture.tree.root, cgiForkServer: false });
     expect((await parentOf(direct)).ppid).to.equal(process.pid);

@@ -19,6 +19,7 @@
  *       hang.sh       prints its head and part of a body, then sleeps for ever
  *       stderr.sh     writes two lines to stderr and exits 3
  *       parent.sh     prints its parent's pid and what its stdin, stdout and stderr are
+ *       peek.sh       prints "readable" or "denied": whether it can read its parent's environment
  *       badshebang.sh #!/nonexistent/interpreter
  *       nph-raw.sh    writes a whole HTTP response itself
  *       loop.sh       redirects internally to itself
@@ -74,6 +75,11 @@ sys.stdout.buffer.write(out.encode("latin-1"))
 `,
   ],
   'hello.sh': [0o755, "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nhello\\n'\n"],
+  'peek.sh': [
+    0o755,
+    "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n'\n" +
+      'if cat /proc/$PPID/environ >/dev/null 2>&1; then echo readable; else echo denied; fi\n',
+  ],
   'parent.sh': [
     0o755,
     '#!/bin/sh\nprintf \'Content-Type: text/plain\\n\\n%s %s %s %s\\n\' "$PPID" ' +
