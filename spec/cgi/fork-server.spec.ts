@@ -110,6 +110,16 @@ describe('CGIHTTPRequestHandler: the fork server', function () {
     expect(response.body.toString()).to.equal('hello\n');
   });
 
+  it('drops a connection that sends no token (within 2 s)', async () => {
+    const forkServer = (await parentOf(fixture.cgi)).ppid;
+    const silent = net.connect(rendezvousOf(forkServer));
+    silent.on('error', () => undefined);
+    const started = Date.now();
+    await new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    expect(Date.now() - started).to.be.below(10000);
+    expect((await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh')).body.toString()).to.equal('hello\n');
+  });
+
   it('replaces a fork server that dies, killing the scripts it had started', async () => {
     const forkServer = (await parentOf(fixture.cgi)).ppid;
     const held = await WireClient.open(fixture.cgi.address);

@@ -30,6 +30,8 @@ import type { ScriptUser } from './script-user';
 const PYTHON = 'python3';
 /** Bytes of the token each connection starts with, then one byte: the script's descriptor. */
 const TOKEN_BYTES = 16;
+/** Milliseconds a connection may take to send its token before it is dropped. */
+const HEAD_TIMEOUT_MS = 2000;
 /** Tokens drawn from the system's random source at once. */
 const TOKENS_PER_DRAW = 256;
 
@@ -243,9 +245,12 @@ class ForkServer {
   /** A script's connection: read its token and descriptor number, then hand it to its request. */
   #onConnection(socket: net.Socket): void {
     socket.on('error', () => undefined);
+    // The fork server writes the head as it connects: a connection that holds it back is not its.
+    const silent = setTimeout(() => socket.destroy(), HEAD_TIMEOUT_MS).unref();
     const readHead = (): void => {
       const head = socket.read(TOKEN_BYTES + 1) as Buffer | null;
       if (head === null) return;
+      clearTimeout(silent);
       socket.off('readable', readHead);
       const pending = this.#pending.get(head.subarray(0, TOKEN_BYTES).toString('hex'));
       const fd = head.length > TOKEN_BYTES ? (head[TOKEN_BYTES] as number) : -1;
