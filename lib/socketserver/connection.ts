@@ -5,6 +5,7 @@ import type * as net from 'node:net';
 import { SocketClosedError } from '../errors';
 import type { ClientAddress } from './address';
 import { BufferedReader, DEFAULT_READ_AHEAD } from './buffered-reader';
+import { onDirectData } from './direct-read';
 import { RESOLVED, deferred, rejected, type Deferred } from './settle';
 import { SocketWriter, type ByteSink } from './socket-writer';
 
@@ -51,7 +52,8 @@ export class Connection implements ByteSink {
     this.socket = socket;
     this.#reader = new BufferedReader(socket);
     socket.pause(); // nothing is read until a handler asks (the reader resumes the socket)
-    socket.on('data', (chunk: Buffer) => this.#reader.push(chunk));
+    const receive = (chunk: Buffer): void => this.#reader.push(chunk);
+    if (!onDirectData(socket, receive)) socket.on('data', receive);
     socket.on('end', () => this.#reader.end());
     socket.on('drain', () => this.#settleDrain(null));
     socket.on('error', (error: Error) => this.#fail(error));

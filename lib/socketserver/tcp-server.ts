@@ -13,6 +13,7 @@ import {
 } from './address';
 import { BaseServer, type RequestHandlerClass } from './base-server';
 import { Connection, SHUT_WR } from './connection';
+import { readingDirectly } from './direct-read';
 import { reusePortSupported } from './runtime';
 
 /**
@@ -153,7 +154,9 @@ export class TCPServer extends BaseServer<Connection> {
     }
     let connection: Connection;
     try {
-      connection = new Connection(this.wrapSocket(socket));
+      // A socket left as it is (no TLS around it) reads straight into the connection's buffer.
+      const wrapped = this.wrapSocket(socket);
+      connection = new Connection(wrapped === socket ? readingDirectly(socket) : wrapped);
     } catch (error) {
       socket.destroy();
       process.stderr.write(`accept failed: ${(error as Error).message}\n`);
