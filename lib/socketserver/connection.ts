@@ -36,7 +36,9 @@ const LINGER_MS = 30_000;
  *   and `rfile` can be mixed.
  * - `settimeout(seconds | null)`, `gettimeout()`: how long a read may wait.
  * - `getpeername()`, `getsockname()`, `fileno()`, `shutdown(how)`, `close()`.
- * - `socket`: the underlying net.Socket, for anything Node offers beyond this.
+ * - `socket`: the underlying net.Socket, for anything Node offers beyond this. Its bytes are read
+ *   through the connection only; a server's plain TCP and Unix sockets read directly
+ *   (direct-read.ts) and emit no 'data' events.
  */
 export class Connection implements ByteSink {
   /** The Node socket underneath. */
