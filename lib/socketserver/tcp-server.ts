@@ -125,7 +125,9 @@ export class TCPServer extends BaseServer<Connection> {
   /**
    * Called for each accepted socket before it becomes a Connection; returns the socket to use.
    * HTTPSServer wraps it in TLS here, so each handshake runs on its own connection and never in
-   * the accept loop. May be overridden.
+   * the accept loop. When it returns `socket` itself, the server makes that socket again to read
+   * directly into the connection (direct-read.ts): listeners put on `socket` here stay on the
+   * old object. May be overridden.
    */
   protected wrapSocket(socket: net.Socket): net.Socket {
     return socket;
