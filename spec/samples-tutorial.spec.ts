@@ -12,36 +12,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { connect, destroyClients } from './support/clients';
 import { WireClient, headerNames, headerOf, type WireResponse } from './support/http-wire';
-import { ChildProgram } from './support/child-program';
+import { RunningSample, SAMPLE_START_MS } from './support/running-sample';
 import { sleep } from './support/wait';
 
 const ROOT = path.resolve(__dirname, '..');
 const PICTURE = readFileSync(path.join(ROOT, 'samples', 'static', 'test.jpg'));
-const CHILD_ENV: NodeJS.ProcessEnv = { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' };
-/** Generous: a ts-node start-up can take seconds on a loaded 2-core machine. */
-const PROCESS_MS = 45_000;
-const STARTUP_LINE = /^Serving HTTP on 127\.0\.0\.1 port (\d+) \(http:\/\/127\.0\.0\.1:(\d+)\/\) \.\.\.$/m;
-
-/** One sample running as `node -r ts-node/register samples/<name>.ts 0`. */
-class RunningSample extends ChildProgram {
-  readonly name: string;
-
-  constructor(name: string) {
-    super(name, process.execPath, ['-r', 'ts-node/register', `samples/${name}.ts`, '0'], {
-      cwd: ROOT,
-      env: CHILD_ENV,
-      limitMs: PROCESS_MS,
-    });
-    this.name = name;
-  }
-
-  /** Wait for the start-up line and return the port it names. */
-  async port(): Promise<number> {
-    const match = await this.output(STARTUP_LINE);
-    expect(match[2], 'the URL names the same port').to.equal(match[1]);
-    return Number(match[1]);
-  }
-}
 
 /** What Chromium sent for the tutorial's page (captured from Chromium 156; Sec-* headers left out). */
 const BROWSER_GET =
@@ -76,7 +51,7 @@ describe('tutorial samples (samples/tcpserver_http_server.ts)', () => {
   let port = 0;
 
   before(async function () {
-    this.timeout(PROCESS_MS + 5000);
+    this.timeout(SAMPLE_START_MS + 5000);
     // `after` kills whatever is still running, even if a start fails.
     samples.set('SIGTERM', new RunningSample('tcpserver_http_server'));
     samples.set('SIGINT', new RunningSample('tcpserver_http_server'));

@@ -23,6 +23,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { deferred, type Deferred } from '../../socketserver/settle';
 import { FORK_SERVER_PROGRAM } from './fork-server-program';
 import type { ScriptUser } from './script-user';
 
@@ -92,8 +93,8 @@ interface Pending {
   readonly stderr: Readable;
   pid: number | null;
   readonly started: (outcome: ForkedScript | Error) => void;
-  readonly exited: Promise<number>;
-  readonly exit: (code: number) => void;
+  /** Settled with the script's exit code once it has been reaped. */
+  readonly exit: Deferred<number>;
 }
 
 const servers = new Map<string, ForkServer | 'unavailable'>();
@@ -148,14 +149,11 @@ class ForkServer {
     if (this.#closed) return new Error('the CGI fork server has exited');
     const token = nextToken();
     const id = this.#nextId++;
-    let exit!: (code: number) => void;
-    const exited = new Promise<number>((resolve) => {
-      exit = resolve;
-    });
+    const exit = deferred<number>();
     return new Promise<ForkedScript | Error>((started) => {
       const connections: Pending['connections'] = [null, null];
       const stderr = new Readable({ read: () => undefined });
-      const pending: Pending = { id, token, request, connections, stderr, pid: null, started, exited, exit };
+      const pending: Pending = { id, token, request, connections, stderr, pid: null, started, exit };
       this.#pending.set(token, pending);
       this.#unfinished.set(id, pending);
       const { file, argv, cwd, env, stdin } = request;
@@ -232,7 +230,7 @@ class ForkServer {
     } else if ('exit' in reply) {
       this.#unfinished.delete(reply.id);
       pending.stderr.push(null);
-      pending.exit(reply.exit);
+      pending.exit.resolve(reply.exit);
     } else if ('error' in reply) {
       this.#unfinished.delete(reply.id);
       this.#abandon(pending, new ForkError(reply.error, reply.message, pending.request.file));
@@ -269,7 +267,7 @@ class ForkServer {
     const [stdin, stdout] = pending.connections;
     if (pending.pid === null || stdout === null || (pending.request.stdin && stdin === null)) return;
     this.#pending.delete(pending.token);
-    pending.started({ pid: pending.pid, stdin, stdout, stderr: pending.stderr, exited: pending.exited });
+    pending.started({ pid: pending.pid, stdin, stdout, stderr: pending.stderr, exited: pending.exit.promise });
   }
 
   #abandon(pending: Pending, error: Error): void {
@@ -291,7 +289,7 @@ class ForkServer {
           // already gone
         }
         pending.stderr.push(null);
-        pending.exit(-9);
+        pending.exit.resolve(-9);
       }
       if (this.#pending.has(pending.token)) this.#abandon(pending, new Error('the CGI fork server has exited'));
     }
