@@ -2,6 +2,7 @@
  * BaseHTTPRequestHandler: Python's HTTP/1.x request handler, member for member, with framing
  * that cannot be smuggled and limits that slow clients cannot abuse.
  */
+import { performance } from 'node:perf_hooks';
 import { BadBodyError, ErrorCodes, TimeoutError, typeError } from '../errors';
 import type { BaseServer } from '../socketserver/base-server';
 import type { BufferedReader } from '../socketserver/buffered-reader';
@@ -20,6 +21,7 @@ import {
   parseVersion,
   pyRepr,
   splitWords,
+  stripLineEnd,
   type HeadError,
 } from './request-head';
 import { readsUntil, startTimedRead } from './request-deadline';
@@ -33,6 +35,20 @@ const DRAIN_LIMIT = 65536;
 /** Characters that may not appear in a status line or header (CR, LF, NUL, other controls, non-Latin-1). */
 const UNSAFE_HEADER_TEXT = /[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Header names sendHeader() has found to be tokens, with their lower-case form. */
+const checkedNames = new Map<string, string>();
+/** Enough for every name an application sends; past it, names are checked each time. */
+const CHECKED_NAMES_LIMIT = 1024;
+
+/** `keyword` in lower case if it is a token (a valid field name), else null. */
+function lowerCaseToken(keyword: string): string | null {
+  let lower = checkedNames.get(keyword);
+  if (lower !== undefined) return lower;
+  if (!TOKEN.test(keyword)) return null;
+  lower = keyword.toLowerCase();
+  if (checkedNames.size < CHECKED_NAMES_LIMIT) checkedNames.set(keyword, lower);
+  return lower;
+}
 
 /** Errors that mean the client has gone: nothing can be sent back. */
 function clientGone(error: unknown): boolean {
@@ -193,9 +209,9 @@ export class BaseHTTPRequestHandler<
         const start = performance.now();
         this.#headDeadline = start + this.#limited(this.headersTimeout) * 1000;
         this.#requestDeadline = start + this.requestTimeout * 1000;
-        this.rawRequestline = await this.#timedRead(this.#headTimeLeft(), () =>
-          this.#stream.readline(MAX_REQUEST_LINE + 1),
-        );
+        this.rawRequestline =
+          this.#stream.readlineNowait(MAX_REQUEST_LINE + 1) ??
+          (await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readline(MAX_REQUEST_LINE + 1)));
       } catch (error) {
         // Idle keep-alive timeout, reset, failed TLS handshake: no request, nobody to answer.
         this.closeConnection = true;
@@ -235,7 +251,7 @@ export class BaseHTTPRequestHandler<
     this.command = null;
     this.requestVersion = this.defaultRequestVersion;
     this.closeConnection = true;
-    const requestline = this.rawRequestline.toString('latin1').replace(/[\r\n]+$/, '');
+    const requestline = stripLineEnd(this.rawRequestline.toString('latin1'));
     this.requestline = requestline;
     const words = splitWords(requestline);
     if (words.length === 0) return false;
@@ -278,8 +294,14 @@ export class BaseHTTPRequestHandler<
       this.headers = new this.MessageClass();
       return true;
     }
-    const headers = await this.#readHeaders();
-    if (headers === null) return false;
+    const block = this.#stream.readBlockNowait(this.maxHeaderBytes + 2) ?? (await this.#readHeaderBlock());
+    if (block === null) return false;
+    if (!endsWithBlankLine(block)) {
+      await this.#refuseUnfinishedHead(block);
+      return false;
+    }
+    const headers = parseHeaderBlock(block, this.maxHeaders, this.MessageClass);
+    if (isHeadError(headers)) return this.#refuse(headers);
     this.headers = headers;
     const framing = bodyFraming(headers, this.requestVersion);
     if (isHeadError(framing)) return this.#refuse(framing);
@@ -361,11 +383,11 @@ export class BaseHTTPRequestHandler<
   /** Queue a header. Rejects names that are not tokens and values with CR, LF or other controls. */
   sendHeader(keyword: string, value: string | number): void {
     const text = String(value);
-    if (!TOKEN.test(keyword) || UNSAFE_HEADER_TEXT.test(text)) {
+    const name = lowerCaseToken(keyword);
+    if (name === null || (typeof value !== 'number' && UNSAFE_HEADER_TEXT.test(text))) {
       throw typeError(ErrorCodes.INVALID_HEADER, `refusing header ${JSON.stringify(keyword)}: ${JSON.stringify(text)}`);
     }
     if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${text}\r\n`;
-    const name = keyword.toLowerCase();
     if (name === 'connection') {
       const token = text.toLowerCase();
       if (token === 'close') this.closeConnection = true;
@@ -460,12 +482,11 @@ export class BaseHTTPRequestHandler<
       if (!this.#responseStarted && !clientGone(error)) await this.#replaceResponse(500);
       throw error;
     }
-    await this.#finishBody();
+    if (!this.closeConnection && !this.rfile.complete) await this.#finishBody();
   }
 
   /** Read and drop a small unread body so the connection can be kept; otherwise close it. */
   async #finishBody(): Promise<void> {
-    if (this.closeConnection || this.rfile.complete) return;
     try {
       const done = await this.#withTimeout(this.keepAliveTimeout, () => this.rfile.discard(DRAIN_LIMIT));
       if (!done) this.closeConnection = true;
@@ -474,30 +495,28 @@ export class BaseHTTPRequestHandler<
     }
   }
 
-  async #readHeaders(): Promise<HTTPMessage | null> {
-    let block: Buffer;
+  /** Wait for the header block; null (the connection to close) if it did not come in time. */
+  async #readHeaderBlock(): Promise<Buffer | null> {
     try {
-      block = await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readBlock(this.maxHeaderBytes + 2));
+      return await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readBlock(this.maxHeaderBytes + 2));
     } catch (error) {
       if (error instanceof TimeoutError) await this.#sendQuietly(408);
       this.closeConnection = true;
       return null;
     }
-    if (!endsWithBlankLine(block)) {
-      this.closeConnection = true;
-      if (block.length < this.maxHeaderBytes) {
-        // The client closed in the middle of the head: tell it why, rather than drop it.
-        await this.#sendQuietly(400, 'Incomplete request head');
-      } else if (longestLine(block) > MAX_REQUEST_LINE) {
-        await this.sendError(431, 'Line too long', `got more than ${MAX_REQUEST_LINE} bytes when reading header line`);
-      } else {
-        await this.sendError(431, 'Line too long', `header block over ${this.maxHeaderBytes} bytes`);
-      }
-      return null;
+  }
+
+  /** Answer a header block that has no blank line: cut short by the client, or too long. */
+  async #refuseUnfinishedHead(block: Buffer): Promise<void> {
+    this.closeConnection = true;
+    if (block.length < this.maxHeaderBytes) {
+      // The client closed in the middle of the head: tell it why, rather than drop it.
+      await this.#sendQuietly(400, 'Incomplete request head');
+    } else if (longestLine(block) > MAX_REQUEST_LINE) {
+      await this.sendError(431, 'Line too long', `got more than ${MAX_REQUEST_LINE} bytes when reading header line`);
+    } else {
+      await this.sendError(431, 'Line too long', `header block over ${this.maxHeaderBytes} bytes`);
     }
-    const parsed = parseHeaderBlock(block, this.maxHeaders, this.MessageClass);
-    if (isHeadError(parsed)) return this.#refuse(parsed).then(() => null);
-    return parsed;
   }
 
   async #refuse(error: HeadError): Promise<false> {

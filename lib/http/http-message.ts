@@ -37,11 +37,11 @@ export class HTTPMessage implements Iterable<string> {
   getAll<T>(name: string, failobj: T): string[] | T;
   getAll<T>(name: string, failobj?: T): string[] | T | undefined {
     const lower = name.toLowerCase();
-    const found: string[] = [];
+    let found: string[] | undefined;
     for (let i = 0; i < this.#lowerNames.length; i++) {
-      if (this.#lowerNames[i] === lower) found.push(this.#values[i] as string);
+      if (this.#lowerNames[i] === lower) (found ??= []).push(this.#values[i] as string);
     }
-    return found.length === 0 ? failobj : found;
+    return found ?? failobj;
   }
 
   /** True if a field called `name` is present. */

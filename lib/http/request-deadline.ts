@@ -2,6 +2,7 @@
  * The request deadline as the body readers see it: every read they make on the connection waits
  * no later than the moment the whole request should have arrived (`requestTimeout`).
  */
+import { performance } from 'node:perf_hooks';
 import type { BufferedReader } from '../socketserver/buffered-reader';
 
 /**

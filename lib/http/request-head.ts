@@ -14,19 +14,40 @@ export interface HeadError {
 /** How the request body is delimited. */
 export type BodyFraming = { readonly chunked: false; readonly length: number } | { readonly chunked: true };
 
-/** Characters Python's str.split() treats as whitespace within Latin-1. */
-const PYTHON_WHITESPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0]+/;
+/** True for the Latin-1 characters Python's str.split() treats as whitespace. */
+function isPythonWhitespace(code: number): boolean {
+  return (
+    code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f) || code === 0x85 || code === 0xa0
+  );
+}
 
 /** Split a request line on whitespace exactly as Python's `requestline.split()`. */
 export function splitWords(line: string): string[] {
-  const words = line.split(PYTHON_WHITESPACE);
-  if (words[0] === '') words.shift();
-  if (words[words.length - 1] === '') words.pop();
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    if (!isPythonWhitespace(line.charCodeAt(i))) {
+      if (start === -1) start = i;
+    } else if (start !== -1) {
+      words.push(line.slice(start, i));
+      start = -1;
+    }
+  }
+  if (start !== -1) words.push(line.slice(start));
   return words;
+}
+
+/** `line` without the CRs and LFs at its end (Python's `rstrip('\r\n')`). */
+export function stripLineEnd(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 0x0a || line.charCodeAt(end - 1) === 0x0d)) end--;
+  return end === line.length ? line : line.slice(0, end);
 }
 
 /** `HTTP/1.1` → [1, 1]; null unless it is `HTTP/` digits `.` digits (at most 10 digits each), as Python checks. */
 export function parseVersion(version: string): [number, number] | null {
+  if (version === 'HTTP/1.1') return [1, 1];
+  if (version === 'HTTP/1.0') return [1, 0];
   const match = /^HTTP\/(\d{1,10})\.(\d{1,10})$/.exec(version);
   return match === null ? null : [Number(match[1]), Number(match[2])];
 }
@@ -52,6 +73,14 @@ export function pyRepr(text: string): string {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Characters a field value may not hold: controls other than HTAB (CR, LF, NUL among them). */
 const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/** `line` from `start` without the spaces and tabs at either end (RFC 9110's OWS). */
+function trimSpaceAndTab(line: string, start: number): string {
+  let end = line.length;
+  while (start < end && (line.charCodeAt(start) === 0x20 || line.charCodeAt(start) === 0x09)) start++;
+  while (end > start && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  return line.slice(start, end);
+}
 
 function badRequest(message: string): HeadError {
   return { status: 400, message };
@@ -86,7 +115,7 @@ export function parseHeaderBlock(
     const colon = line.indexOf(':');
     const name = colon === -1 ? '' : line.slice(0, colon);
     if (!TOKEN.test(name)) return badRequest(`Bad header name (${pyRepr(name || line)})`);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimSpaceAndTab(line, colon + 1);
     if (BAD_VALUE_CHAR.test(value)) return badRequest(`Bad header value for ${pyRepr(name)}`);
     headers.append(name, value);
     if (newline === -1) break;

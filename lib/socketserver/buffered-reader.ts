@@ -1,8 +1,9 @@
 /**
  * BufferedReader: the `rfile` of a stream handler, what Python's `socket.makefile('rb')` returns.
  */
+import { performance } from 'node:perf_hooks';
 import { SocketClosedError, TimeoutError } from '../errors';
-import { startTimer } from './settle';
+import { timerMilliseconds } from './settle';
 
 /** Where the bytes come from: a net.Socket fits, so does nothing at all (a fixed buffer). */
 export interface ByteSource {
@@ -53,7 +54,8 @@ interface PendingRead {
   readonly size: number;
   resolve(data: Buffer): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout | null;
+  /** When the read times out (performance.now() milliseconds); Infinity for never. */
+  readonly deadline: number;
 }
 
 /**
@@ -63,6 +65,8 @@ interface PendingRead {
  * - `readline(limit?)`: one line with its `\n`, at most `limit` bytes; an empty Buffer at EOF.
  * - `read1(n?)`: whatever has arrived (at least one byte unless at EOF), at most n bytes.
  * - `peek(n?)`: as read1, but the bytes stay in the buffer for the next read.
+ * - `readlineNowait(limit?)`, `readBlockNowait(limit)`: a line or header block if it is all here
+ *   already, else null; no promise (the HTTP handler's head parser reads this way).
  * - `for await (const line of rfile)`: the lines until EOF.
  * - `close()`: later reads reject with SocketClosedError.
  *
@@ -89,6 +93,15 @@ export class BufferedReader implements ByteReader {
   #error: Error | null = null;
   #closed = false;
   #flowing = false;
+  /**
+   * One timer serves every timed read. It is not stopped when a read is answered: it fires at the
+   * earliest deadline it was set for, expires what is due and sets itself again for what is not.
+   * A keep-alive connection waits with a timeout for every request, and moving one deadline costs
+   * less than a timer made and cleared each time.
+   */
+  #timer: NodeJS.Timeout | null = null;
+  /** When #timer fires (performance.now() milliseconds); Infinity when there is none. */
+  #timerDue = Infinity;
 
   constructor(source: ByteSource | null, highWaterMark = DEFAULT_READ_AHEAD) {
     this.#source = source;
@@ -144,6 +157,22 @@ export class BufferedReader implements ByteReader {
    */
   readBlock(limit: number): Promise<Buffer> {
     return this.#request(BLOCK, limit);
+  }
+
+  /**
+   * What readline(limit) would give now, without waiting: the line if the buffer holds it, else
+   * null (it has not all arrived, another read is waiting, or the reader failed; readline() then
+   * says which). A parser reads what has arrived this way and awaits readline() only when it must.
+   */
+  readlineNowait(limit = -1): Buffer | null {
+    const answer = this.#answerAtOnce(LINE, limit < 0 ? Infinity : limit);
+    return answer instanceof Error ? null : answer;
+  }
+
+  /** What readBlock(limit) would give now, without waiting, or null (as readlineNowait()). */
+  readBlockNowait(limit: number): Buffer | null {
+    const answer = this.#answerAtOnce(BLOCK, limit);
+    return answer instanceof Error ? null : answer;
   }
 
   /** Iterate over the lines until EOF. */
@@ -218,19 +247,41 @@ export class BufferedReader implements ByteReader {
 
   /** Wait for the bytes of a read of `shape` (or its timeout). */
   #queue(shape: Shape, size: number, resolve: (data: Buffer) => void, reject: (error: Error) => void): void {
-    const read: PendingRead = { shape, size, resolve, reject, timer: null };
-    read.timer = startTimer(this.timeout, () => this.#expire(read));
-    this.#pending.push(read);
+    const ms = timerMilliseconds(this.timeout);
+    const deadline = ms === null ? Infinity : performance.now() + ms;
+    this.#pending.push({ shape, size, resolve, reject, deadline });
+    if (deadline < this.#timerDue) this.#setTimer(deadline);
     this.#flow();
   }
 
-  #expire(read: PendingRead): void {
-    const index = this.#pending.indexOf(read);
-    if (index === -1) return;
-    this.#pending.splice(index, 1);
-    read.reject(new TimeoutError());
-    this.#flow();
+  /** Have the timer fire at `due`. Unreferenced: a read waits on a socket that keeps the process up. */
+  #setTimer(due: number): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timerDue = due;
+    this.#timer = setTimeout(this.#onTimer, Math.max(1, Math.ceil(due - performance.now())));
+    this.#timer.unref();
   }
+
+  #stopTimer(): void {
+    if (this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerDue = Infinity;
+  }
+
+  /** Reject the reads whose deadline has passed, then set the timer for the next one. */
+  readonly #onTimer = (): void => {
+    this.#timer = null;
+    this.#timerDue = Infinity;
+    const now = performance.now();
+    const expired = this.#pending.filter((read) => read.deadline <= now);
+    if (expired.length > 0) this.#pending = this.#pending.filter((read) => read.deadline > now);
+    let next = Infinity;
+    for (const read of this.#pending) next = Math.min(next, read.deadline);
+    if (next !== Infinity) this.#setTimer(next);
+    for (const read of expired) read.reject(new TimeoutError());
+    if (expired.length > 0) this.#flow();
+  };
 
   /** Answer pending reads in order while the buffer can, then start or stop the source. */
   #service(): void {
@@ -239,10 +290,10 @@ export class BufferedReader implements ByteReader {
       const answer = this.#answer(read.shape, read.size);
       if (answer === null) break;
       this.#pending.shift();
-      if (read.timer !== null) clearTimeout(read.timer);
       if (answer instanceof Error) read.reject(answer);
       else read.resolve(answer);
     }
+    if (this.#ended && this.#pending.length === 0) this.#stopTimer(); // nothing can wait again
     this.#flow();
   }
 
@@ -353,9 +404,7 @@ export class BufferedReader implements ByteReader {
   #rejectAll(error: Error): void {
     const pending = this.#pending;
     this.#pending = [];
-    for (const read of pending) {
-      if (read.timer !== null) clearTimeout(read.timer);
-      read.reject(error);
-    }
+    this.#stopTimer();
+    for (const read of pending) read.reject(error);
   }
 }

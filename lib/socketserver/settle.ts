@@ -46,11 +46,17 @@ export function deferred<T = void>(): Deferred<T> {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Call `callback` after `seconds` (Python's unit for every duration) and return the timer. null,
- * Infinity, or more than Node can time (about 24.8 days) means never: no timer, null returned.
+ * `seconds` (Python's unit for every duration) as a timer's milliseconds, or null for never: null,
+ * Infinity, and more than Node can time (about 24.8 days) all mean wait for ever.
  */
-export function startTimer(seconds: number | null, callback: () => void): NodeJS.Timeout | null {
+export function timerMilliseconds(seconds: number | null): number | null {
   if (seconds === null) return null;
   const ms = Math.max(0, Math.round(seconds * 1000));
-  return ms <= MAX_TIMER_MS ? setTimeout(callback, ms) : null;
+  return ms <= MAX_TIMER_MS ? ms : null;
+}
+
+/** Call `callback` after `seconds` and return the timer; no timer (null) when that means never. */
+export function startTimer(seconds: number | null, callback: () => void): NodeJS.Timeout | null {
+  const ms = timerMilliseconds(seconds);
+  return ms === null ? null : setTimeout(callback, ms);
 }

@@ -172,5 +172,40 @@ describe('socketserver rfile (StreamRequestHandler)', () => {
       expect((await within(reply, 3000, 'no reply')).data.toString()).to.equal('5 lines');
       expect(server.reported).to.deep.equal([]);
     });
+
+    it("counts from each read's own start, not from an earlier read that was answered", async () => {
+      class ImpatientHandler extends ScriptedHandler {
+        override timeout = 0.3;
+      }
+      server.RequestHandlerClass = ImpatientHandler;
+      let secondReadStarted = 0;
+      script = async ({ rfile }) => {
+        await rfile.readline(); // answered 0.2 s into its 0.3 s
+        secondReadStarted = performance.now();
+        await rfile.readline(); // never answered
+      };
+      const client = await connect(server.serverAddress);
+      const closed = receiveAll(client);
+      await sleep(200);
+      client.write('first\n');
+      await within(closed, 3000, 'the second read never timed out');
+      const waited = performance.now() - secondReadStarted;
+      expect(server.reported[0]).to.be.instanceOf(TimeoutError);
+      expect(waited).to.be.at.least(280); // the first read's deadline (0.1 s after the second began) did not end it
+    });
+
+    it('a shorter timeout set after a longer wait applies at once', async () => {
+      script = async (handler) => {
+        handler.request.settimeout(30);
+        await handler.rfile.readline();
+        handler.request.settimeout(0.2);
+        await handler.rfile.readline(); // never answered: must end in 0.2 s, not 30
+      };
+      const client = await connect(server.serverAddress);
+      const closed = receiveAll(client);
+      client.write('first\n');
+      await within(closed, 3000, 'the shorter timeout was not applied');
+      expect(server.reported[0]).to.be.instanceOf(TimeoutError);
+    });
   });
 });
