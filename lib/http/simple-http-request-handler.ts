@@ -10,7 +10,7 @@ import type { Connection } from '../socketserver/connection';
 import type { SocketWriter } from '../socketserver/socket-writer';
 import { BaseHTTPRequestHandler } from './base-http-request-handler';
 import { readDirectory } from './static/directory-entries';
-import { isConfined, openRegularFile, statPath, type OpenedFile } from './static/file-access';
+import { cachedFile, isConfined, openRegularFile, statPath, type OpenedFile } from './static/file-access';
 import { listingOrder, listingPage } from './static/listing-page';
 import { guessMediaType, PYTHON_EXTENSIONS_MAP } from './static/media-type';
 import { acceptedCodings, PRECOMPRESSED_CODINGS } from './static/precompressed';
@@ -33,6 +33,16 @@ function locationText(text: string): string {
     const bytes = code <= 0xff ? [code] : [...Buffer.from(char, 'utf8')];
     return bytes.map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   });
+}
+
+/**
+ * `root` (absolute and normalised, as path.resolve() gives it) with the canonical request path
+ * `segments` below it (none empty, `.`, `..` or holding a separator): what path.join() gives for
+ * them, without its normalising pass over the whole string.
+ */
+function joinSegments(root: string, segments: readonly string[]): string {
+  if (segments.length === 0) return root;
+  return (root.endsWith(path.sep) ? root : root + path.sep) + segments.join(path.sep);
 }
 
 function isDotName(segment: string): boolean {
@@ -188,7 +198,7 @@ export class SimpleHTTPRequestHandler<
     if (isRejection(target)) {
       throw rangeError(ErrorCodes.INVALID_ARGUMENT, `${target.rejected}: ${JSON.stringify(requestPath)}`);
     }
-    const joined = path.join(this.#root(), ...target.segments);
+    const joined = joinSegments(this.#root(), target.segments);
     return target.trailingSlash && !joined.endsWith(path.sep) ? joined + path.sep : joined;
   }
 
@@ -224,7 +234,7 @@ export class SimpleHTTPRequestHandler<
         if (opened !== null) encoding = coding;
       }
     }
-    opened ??= await openRegularFile(file, info, confinedTo);
+    opened ??= cachedFile(file, info, confinedTo) ?? (await openRegularFile(file, info, confinedTo));
     if (opened === null) return this.#notFound();
     try {
       return await this.#sendFileHead(opened, contentType, encoding, varies);

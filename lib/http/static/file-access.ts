@@ -115,6 +115,16 @@ async function readSmall(handle: FileHandle, size: number): Promise<Buffer> {
 }
 
 /**
+ * The cached copy of `target` if `pathStat` (a stat taken just now) shows it unchanged, without
+ * touching the file; undefined otherwise. Most requests for small files end here, with no promise.
+ */
+export function cachedFile(target: string, pathStat: BigIntStats, confinedTo: string | null): OpenedFile | undefined {
+  const cached = fileCache.lookup(target, pathStat, confinedTo);
+  if (cached === undefined) return undefined;
+  return { size: cached.bytes.length, validators: cached.validators, bytes: cached.bytes, handle: null };
+}
+
+/**
  * Open the regular file at `target` for serving, or resolve null (missing, unreadable, not a
  * regular file, or — when `confinedTo` is a directory — outside it once symlinks are resolved).
  * `pathStat` is a stat of `target` taken just now; a cached copy that it shows unchanged is used
@@ -125,10 +135,8 @@ export async function openRegularFile(
   pathStat: BigIntStats,
   confinedTo: string | null,
 ): Promise<OpenedFile | null> {
-  const cached = fileCache.lookup(target, pathStat, confinedTo);
-  if (cached !== undefined) {
-    return { size: cached.bytes.length, validators: cached.validators, bytes: cached.bytes, handle: null };
-  }
+  const cached = cachedFile(target, pathStat, confinedTo);
+  if (cached !== undefined) return cached;
   let handle: FileHandle;
   try {
     handle = await open(target, OPEN_FLAGS);
