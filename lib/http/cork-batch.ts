@@ -1,9 +1,10 @@
 /**
  * Holding a connection's writes until the current turn of the event loop ends, so that a
  * response's status line, headers and body (and the responses to pipelined requests) leave in
- * one write (Connection.hold()). One setImmediate serves every connection held in the same turn,
- * and it is cancelled when they have all been released early, so a turn in which every response
- * finished costs no extra trip round the event loop.
+ * one write (Connection.hold()). One setImmediate serves every connection held in the same turn.
+ * It is left to run even when every connection was released early: it runs in the same iteration
+ * of the event loop (the check phase follows the poll phase that read the requests), and one
+ * immediate per iteration costs less than one made and cancelled per response.
  */
 import type { Connection } from '../socketserver/connection';
 
@@ -26,10 +27,5 @@ export function holdForThisTurn(connection: Connection): void {
 
 /** Send what `connection` holds now, if holdForThisTurn() held it. */
 export function releaseNow(connection: Connection): void {
-  if (!held.delete(connection)) return;
-  connection.release();
-  if (held.size === 0 && releaseAll !== null) {
-    clearImmediate(releaseAll);
-    releaseAll = null;
-  }
+  if (held.delete(connection)) connection.release();
 }
