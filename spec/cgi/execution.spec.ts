@@ -7,7 +7,7 @@
  * answers 503 with Retry-After, and many runs leave no zombie and no descriptor behind.
  */
 import { expect } from 'chai';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type * as net from 'node:net';
 import { limiterFor } from '../../lib/http/cgi/script-limiter';
 import { scriptProcesses, isRunning, writtenPid } from '../support/cgi-tree';
@@ -105,6 +105,17 @@ for (const cgiForkServer of [true, false]) {
         for (let i = 0; i < chunks; i++) digest.update(piece);
         const response = await client.response({}, 10000);
         expect(response.body.toString()).to.equal(`${chunks * piece.length} ${digest.digest('hex')} ''\n`);
+      });
+
+      it('relays megabytes both ways byte for byte: the body to stdin, stdout back to the client', async () => {
+        const body = randomBytes(3 * 1024 * 1024 + 7);
+        const client = await WireClient.open(fixture.cgi.address);
+        client.write(`POST /cgi-bin/echo.sh HTTP/1.1\r\nHost: t\r\nContent-Length: ${body.length}\r\n\r\n`);
+        client.write(body);
+        const response = await client.response({}, 10000);
+        expect(response.status).to.equal(200);
+        expect(response.body.length).to.equal(body.length);
+        expect(response.body.equals(body)).to.equal(true);
       });
 
       it('allocates nothing for a huge Content-Length with a tiny body; the idle script is killed (408)', async () => {

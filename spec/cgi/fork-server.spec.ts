@@ -1,7 +1,7 @@
 /**
  * The CGI fork server (lib/http/cgi/fork-server.ts): scripts are started by a python3 process, not
- * by forking the server; they get sockets to the server as stdin and stdout and a pipe to the fork
- * server as stderr; a connection without a script's token is refused; a fork server that dies is
+ * by forking the server; they get a socket to the server as stdin (with a body) and pipes to the
+ * fork server as stdout and stderr; a connection without a script's token is refused; a fork server that dies is
  * replaced (its scripts killed); one ends with its process and leaves nothing behind; without
  * a python3 that can run it, or with cgiForkServer false, the server spawns scripts itself.
  */
@@ -58,13 +58,13 @@ describe('CGIHTTPRequestHandler: the fork server', function () {
   const teardown = new Teardown();
   const fixture = useCgiFixture(teardown, (tree) => ({ cgiTimeout: 5, cgiEnvironment: { PIDDIR: tree.pids } }));
 
-  it('starts scripts from a python3 fork server, with sockets as stdin and stdout and a pipe as stderr', async () => {
+  it('starts scripts from a python3 fork server, with a socket as stdin and pipes as stdout and stderr', async () => {
     const seen = await parentOf(fixture.cgi, 'POST');
     expect(seen.ppid).to.not.equal(process.pid);
     expect(commandLine(seen.ppid)[0]).to.match(/python3?/);
     expect(rendezvousOf(seen.ppid)).to.match(/fork-server\.sock$/);
     expect(seen.stdin).to.match(/^socket:/);
-    expect(seen.stdout).to.match(/^socket:/);
+    expect(seen.stdout).to.match(/^pipe:/);
     expect(seen.stderr).to.match(/^pipe:/);
     const again = await parentOf(fixture.cgi);
     expect(again.ppid, 'one fork server for every script').to.equal(seen.ppid);

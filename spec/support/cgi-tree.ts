@@ -14,6 +14,7 @@
  *       count.py      prints the byte count and sha256 of stdin, and CONTENT_LENGTH
  *       sleep.sh      writes its pid to $PIDDIR/sleep.<query>, then sleeps for ever
  *       flood.sh      a header block, then 64 MiB of zeros
+ *       echo.sh       a header block, then its stdin byte for byte
  *       pid.sh        writes its pid to $PIDDIR/pid.<query> and answers at once
  *       slow.sh       prints its head, then a body line every 150 ms (three of them)
  *       hang.sh       prints its head and part of a body, then sleeps for ever
@@ -109,6 +110,7 @@ print(total, digest.hexdigest(), repr(os.environ.get("CONTENT_LENGTH")))
     0o755,
     "#!/bin/sh\nprintf 'Content-Type: application/octet-stream\\n\\n'\nexec head -c 67108864 /dev/zero\n",
   ],
+  'echo.sh': [0o755, "#!/bin/sh\nprintf 'Content-Type: application/octet-stream\\n\\n'\nexec cat\n"],
   'pid.sh': [0o755, '#!/bin/sh\necho $$ > "$PIDDIR/pid.$1"\nprintf \'Content-Type: text/plain\\n\\n%s\\n\' $$\n'],
   'slow.sh': [
     0o755,

@@ -1,31 +1,54 @@
+/** Output bytes the fork server relays for a script before it waits for the server to ask for more. */
+export const OUTPUT_WINDOW = 256 * 1024;
+
+/** Bytes before each frame's payload: its kind (one byte), request id and payload length (big-endian u32 each). */
+export const FRAME_HEAD_BYTES = 9;
+
+/** What a frame from the fork server carries, by its first byte. */
+export const FrameKind = {
+  /** It is ready to take requests (request id 0, no payload). */
+  Ready: 0x52,
+  /** The script started: its pid (u32). */
+  Started: 0x50,
+  /** It could not be started: JSON `{"error": errno name, "message"}`. */
+  Failed: 0x46,
+  /** What the script wrote to stdout; empty at the end of its output. */
+  Output: 0x4f,
+  /** What the script wrote to stderr. */
+  Stderr: 0x45,
+  /** It has ended and been reaped: os.waitstatus_to_exitcode() (i32: the status, or minus the signal). */
+  Exit: 0x58,
+} as const;
+
 /**
  * The fork server's program, run as `python3 -I -S -c FORK_SERVER_PROGRAM <rendezvous> [uid gid]`:
  * a small process that starts CGI scripts for this one, so this one never forks itself
  * (fork-server.ts says why and speaks its protocol). It needs Python 3.9 or later. Given
  * `uid gid`, it first becomes that user (no supplementary groups), and so do the scripts it
- * starts. Its first line out is `{"ready": true}`.
+ * starts.
  *
- * Protocol, one JSON object per line. It reads from stdin
- * `{"id", "token", "file", "argv", "cwd", "env", "stdin"}` and, for each, connects to the Unix
- * socket `<rendezvous>` for the script's stdout (and its stdin when `stdin`; else /dev/null),
- * writes `token` (16 bytes) and the descriptor's number (one byte) on each connection, starts the
- * script with those connections as its descriptors and a pipe of its own as stderr (posix_spawn:
- * no shell, a session of its own, default signal handling, no other descriptor), and answers on
- * stdout `{"id", "pid"}` or `{"id", "error", "message"}`. What the script writes to stderr follows
- * as `{"id", "stderr"}` (text, UTF-8 decoded); when it has ended and been reaped,
- * `{"id", "exit"}` (os.waitstatus_to_exitcode(): the status, or minus the signal). When stdin
- * ends it kills what is still running and exits.
+ * It reads JSON lines from stdin:
+ * - `{"id", "token", "file", "argv", "cwd", "env", "stdin"}` starts a script (posix_spawn: no
+ *   shell, a session of its own, default signal handling, no other descriptor). Its stdout and
+ *   stderr are pipes the fork server reads; its stdin, when `stdin`, is a connection to the Unix
+ *   socket `<rendezvous>` that starts with `token` (16 bytes) and the byte 0, else /dev/null.
+ * - `{"more": id}`: the server has taken the last OUTPUT_WINDOW bytes of that script's output.
+ * - `{"close": id}`: the server wants no more of that script's output; its stdout is closed.
+ * When stdin ends it kills what is still running and exits.
+ *
+ * It writes frames to stdout (FrameKind: a kind byte, the request id, the payload's length, the
+ * payload), all that one turn of its loop has to say in one write: Ready first; for each request
+ * Started or Failed; then Output and Stderr as the script writes (at most OUTPUT_WINDOW bytes of
+ * output before a `more`), an empty Output at the end of its output, and Exit once it has been
+ * reaped (after what it wrote to stderr).
  */
 export const FORK_SERVER_PROGRAM = String.raw`
-import codecs, errno, json, os, selectors, signal, socket, sys
+import errno, json, os, selectors, signal, socket, struct, sys
 
 RESET_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD)
-
-
-def reply(message):
-    data = (json.dumps(message) + "\n").encode()
-    while data:
-        data = data[os.write(1, data):]
+WINDOW = ${OUTPUT_WINDOW}
+HEAD = struct.Struct(">BII")
+READY, STARTED, FAILED, OUTPUT, STDERR, EXIT = b"RPFOEX"
 
 
 def find_program(file, path):
@@ -38,30 +61,27 @@ def find_program(file, path):
     raise FileNotFoundError(errno.ENOENT, "No such file or directory", file)
 
 
-def connect(rendezvous, token, fd):
+def connect(rendezvous, token):
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(rendezvous)
-        connection.sendall(token + bytes([fd]))
+        connection.sendall(token + b"\0")
     except OSError:
         connection.close()
         raise
     return connection
 
 
-def spawn(rendezvous, request, stderr):
-    """Start the script of request with stderr as its fd 2; its pid."""
-    token = bytes.fromhex(request["token"])
-    connections = []
+def spawn(rendezvous, request, stdout, stderr):
+    """Start the script of request with stdout and stderr as its fds 1 and 2; its pid."""
+    connection = None
     try:
         if request["stdin"]:
-            connections.append((connect(rendezvous, token, 0), 0))
-            actions = []
+            connection = connect(rendezvous, bytes.fromhex(request["token"]))
+            actions = [(os.POSIX_SPAWN_DUP2, connection.fileno(), 0)]
         else:
             actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)]
-        connections.append((connect(rendezvous, token, 1), 1))
-        actions += [(os.POSIX_SPAWN_DUP2, connection.fileno(), fd) for connection, fd in connections]
-        actions.append((os.POSIX_SPAWN_DUP2, stderr, 2))
+        actions += [(os.POSIX_SPAWN_DUP2, stdout, 1), (os.POSIX_SPAWN_DUP2, stderr, 2)]
         program = find_program(request["file"], request["env"].get("PATH", os.defpath))
         os.chdir(request["cwd"])
         return os.posix_spawn(
@@ -69,8 +89,18 @@ def spawn(rendezvous, request, stderr):
             setsid=True, setsigdef=RESET_SIGNALS, setsigmask=(),
         )
     finally:
-        for connection, _ in connections:
+        if connection is not None:
             connection.close()
+
+
+class Script:
+    """A running script: its request id and the read ends of its stdout and stderr (None once closed)."""
+
+    def __init__(self, request_id, stdout, stderr):
+        self.request_id = request_id
+        self.stdout = stdout
+        self.stderr = stderr
+        self.window = WINDOW
 
 
 class ForkServer:
@@ -78,7 +108,9 @@ class ForkServer:
         self.rendezvous = rendezvous
         self.selector = selectors.DefaultSelector()
         self.running = {}
+        self.by_id = {}
         self.requests = b""
+        self.frames = bytearray()
         wake_read, wake_write = os.pipe()
         os.set_blocking(wake_read, False)
         os.set_blocking(wake_write, False)
@@ -87,11 +119,24 @@ class ForkServer:
         self.selector.register(wake_read, selectors.EVENT_READ, self.reap)
         self.selector.register(0, selectors.EVENT_READ, self.read_requests)
 
+    def send(self, kind, request_id, payload=b""):
+        self.frames += HEAD.pack(kind, request_id, len(payload))
+        self.frames += payload
+
+    def flush(self):
+        data = memoryview(self.frames)
+        while data:
+            data = data[os.write(1, data):]
+        self.frames = bytearray()
+
     def serve(self):
         """Serve until stdin ends; the pids still running."""
+        self.send(READY, 0)
+        self.flush()
         while self.running is not None:
             for key, _ in self.selector.select():
                 key.data(key.fd)
+            self.flush()
         return self.ended
 
     def read_requests(self, fd):
@@ -102,40 +147,85 @@ class ForkServer:
         self.requests += data
         *lines, self.requests = self.requests.split(b"\n")
         for line in lines:
-            self.start(json.loads(line))
+            request = json.loads(line)
+            if "id" in request:
+                self.start(request)
+                continue
+            script = self.by_id.get(request.get("more", request.get("close")))
+            if script is None:
+                pass
+            elif "close" in request:
+                self.close_stdout(script)
+            else:
+                self.ask_more(script)
 
     def start(self, request):
         request_id = request["id"]
+        stdout_read, stdout_write = os.pipe()
         stderr_read, stderr_write = os.pipe()
         try:
-            pid = spawn(self.rendezvous, request, stderr_write)
+            pid = spawn(self.rendezvous, request, stdout_write, stderr_write)
         except Exception as error:  # the script cannot start; the fork server goes on
+            os.close(stdout_read)
             os.close(stderr_read)
             code = errno.errorcode.get(getattr(error, "errno", None), "EINVAL")
-            reply({"id": request_id, "error": code, "message": getattr(error, "strerror", None) or str(error)})
+            message = getattr(error, "strerror", None) or str(error)
+            self.send(FAILED, request_id, json.dumps({"error": code, "message": message}).encode())
             return
         finally:
+            os.close(stdout_write)
             os.close(stderr_write)
+        os.set_blocking(stdout_read, False)
         os.set_blocking(stderr_read, False)
-        stderr = Stderr(request_id, stderr_read)
-        self.running[pid] = stderr
-        self.selector.register(stderr_read, selectors.EVENT_READ, lambda fd: self.relay(stderr))
-        reply({"id": request_id, "pid": pid})
+        script = Script(request_id, stdout_read, stderr_read)
+        self.running[pid] = script
+        self.by_id[request_id] = script
+        self.selector.register(stdout_read, selectors.EVENT_READ, lambda fd: self.relay_stdout(script))
+        self.selector.register(stderr_read, selectors.EVENT_READ, lambda fd: self.relay_stderr(script))
+        self.send(STARTED, request_id, pid.to_bytes(4, "big"))
 
-    def relay(self, stderr):
-        """Pass on what stderr holds; stop at its end."""
-        while not stderr.closed:
+    def ask_more(self, script):
+        """The server took the last window of output: read on."""
+        if script.window == 0:
+            self.selector.register(script.stdout, selectors.EVENT_READ, lambda fd: self.relay_stdout(script))
+        script.window = WINDOW
+
+    def relay_stdout(self, script):
+        """Pass on what the script's stdout holds, up to its window; stop at its end."""
+        if script.stdout is None:  # closed earlier in this turn of the loop
+            return
+        while script.window > 0:
             try:
-                data = os.read(stderr.fd, 65536)
+                data = os.read(script.stdout, min(65536, script.window))
             except BlockingIOError:
                 return
-            text = stderr.decoder.decode(data, final=not data)
-            if text:
-                reply({"id": stderr.request_id, "stderr": text})
+            self.send(OUTPUT, script.request_id, data)
             if not data:
-                self.selector.unregister(stderr.fd)
-                os.close(stderr.fd)
-                stderr.closed = True
+                self.close_stdout(script)
+                return
+            script.window -= len(data)
+        self.selector.unregister(script.stdout)
+
+    def close_stdout(self, script):
+        if script.window > 0:
+            self.selector.unregister(script.stdout)
+        os.close(script.stdout)
+        script.stdout = None
+        del self.by_id[script.request_id]
+
+    def relay_stderr(self, script):
+        """Pass on what stderr holds; stop at its end."""
+        while script.stderr is not None:
+            try:
+                data = os.read(script.stderr, 65536)
+            except BlockingIOError:
+                return
+            if data:
+                self.send(STDERR, script.request_id, data)
+            else:
+                self.selector.unregister(script.stderr)
+                os.close(script.stderr)
+                script.stderr = None
 
     def reap(self, fd):
         try:
@@ -150,21 +240,13 @@ class ForkServer:
                 return
             if pid == 0:
                 return
-            stderr = self.running.pop(pid, None)
-            if stderr is not None:
-                # What the script wrote to stderr before it ended goes out before its end.
-                self.relay(stderr)
-                reply({"id": stderr.request_id, "exit": os.waitstatus_to_exitcode(status)})
-
-
-class Stderr:
-    """A script's stderr pipe, read by the fork server."""
-
-    def __init__(self, request_id, fd):
-        self.request_id = request_id
-        self.fd = fd
-        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self.closed = False
+            script = self.running.pop(pid, None)
+            if script is not None:
+                # What the script wrote before it ended goes out before its end.
+                if script.stdout is not None and script.window > 0:
+                    self.relay_stdout(script)
+                self.relay_stderr(script)
+                self.send(EXIT, script.request_id, os.waitstatus_to_exitcode(status).to_bytes(4, "big", signed=True))
 
 
 if sys.version_info < (3, 9):
@@ -174,7 +256,6 @@ if len(sys.argv) == 4:
     os.setgid(int(sys.argv[3]))
     os.setuid(int(sys.argv[2]))
 server = ForkServer(sys.argv[1])
-reply({"ready": True})
 for pid in server.serve():
     try:
         os.killpg(pid, signal.SIGKILL)

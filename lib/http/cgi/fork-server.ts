@@ -5,11 +5,14 @@
  * megabytes) and keeps its event loop stopped until the child has exec'd: 1.5 to 3 ms per script
  * on a 2-core machine, during which no other client is served, so CGI could not pass a few hundred
  * scripts a second. The fork server is a ten-megabyte Python process whose posix_spawn (vfork and
- * exec) costs it about 0.15 ms; this process only writes a line of JSON and accepts the script's
- * connections. Each script gets its stdin and stdout as Unix-socket connections to this process
- * (Python's CGI gives scripts the client's socket and libuv gives them socketpairs, so scripts
- * already run on sockets); its stderr is a pipe the fork server reads and passes on. Connections
- * carry a random per-script token, so nothing but the fork server can pose as a script. The program and its protocol: fork-server-program.ts.
+ * exec) costs it about 0.15 ms. A script's stdout and stderr are pipes the fork server reads; it
+ * passes on what they carry in frames on its own stdout, for every script at once, so this process
+ * makes no socket and no stream of Node's per script, only plain Readables fed from those frames.
+ * Output is relayed OUTPUT_WINDOW bytes at a time: the fork server reads on only once this process
+ * asks for more, so a script is held back as its client is. A script that reads a request body
+ * gets a Unix-socket connection to this process as stdin; the connection carries a random
+ * per-script token, so nothing but the fork server can pose as a script. The program and its
+ * protocol: fork-server-program.ts.
  *
  * One fork server runs per user scripts run as (the process's own, or `cgiUser` when root: the
  * fork server then runs as that user and so do its scripts). It starts with the first script and
@@ -24,12 +27,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { deferred, type Deferred } from '../../socketserver/settle';
-import { FORK_SERVER_PROGRAM } from './fork-server-program';
+import { FORK_SERVER_PROGRAM, FRAME_HEAD_BYTES, FrameKind, OUTPUT_WINDOW } from './fork-server-program';
 import type { ScriptUser } from './script-user';
 
 /** The Python that runs the fork server. */
 const PYTHON = 'python3';
-/** Bytes of the token each connection starts with, then one byte: the script's descriptor. */
+/** Bytes of the token a stdin connection starts with, then one byte: 0, the script's descriptor. */
 const TOKEN_BYTES = 16;
 /** Milliseconds a connection may take to send its token before it is dropped. */
 const HEAD_TIMEOUT_MS = 2000;
@@ -61,13 +64,18 @@ export interface ForkRequest {
   readonly stdin: boolean;
 }
 
-/** A started script: its process id, its stdio, and its exit code once reaped. */
+/** Where the fork server's relay of a script's stderr goes: its chunks, then its end (when the script has ended). */
+export interface StderrSink {
+  write(chunk: Buffer): void;
+  end(): void;
+}
+
+/** A started script: its process id, its stdin and stdout, and its exit code once reaped. */
 export interface ForkedScript {
   readonly pid: number;
   readonly stdin: net.Socket | null;
-  readonly stdout: net.Socket;
-  /** What it writes to stderr, as the fork server relays it (ends when the script does). */
-  readonly stderr: Readable;
+  /** What it writes to stdout, as the fork server relays it; destroying it closes the script's stdout. */
+  readonly stdout: Readable;
   /** os.waitstatus_to_exitcode() of the script: its status, or minus the signal that ended it. */
   readonly exited: Promise<number>;
 }
@@ -83,27 +91,39 @@ export class ForkError extends Error {
   }
 }
 
-/** A request on its way: the answer and the connections it is waiting for. */
+/** A request on its way or its script running: what it waits for and what it relays. */
 interface Pending {
   readonly id: number;
   readonly token: string;
   readonly request: ForkRequest;
-  /** Its stdin and stdout connections, by descriptor, as they arrive. */
-  readonly connections: [net.Socket | null, net.Socket | null];
-  readonly stderr: Readable;
+  /** Its stdin connection, once it has arrived (only when the request asked for one). */
+  stdin: net.Socket | null;
+  readonly stdout: Readable;
+  readonly stderr: StderrSink;
   pid: number | null;
   readonly started: (outcome: ForkedScript | Error) => void;
   /** Settled with the script's exit code once it has been reaped. */
   readonly exit: Deferred<number>;
+  /** Output bytes received since more was last asked for (the fork server stops at OUTPUT_WINDOW). */
+  unacknowledged: number;
+  /** No more output comes: it ended, or this process closed it. */
+  outputOver: boolean;
+  /** The script has ended and been reaped. */
+  reaped: boolean;
 }
 
 const servers = new Map<string, ForkServer | 'unavailable'>();
 
 /**
- * Start `request` through the fork server for `user` (null: this process's own user); null when
- * there can be no fork server here (python3 missing), so the caller spawns the script itself.
+ * Start `request` through the fork server for `user` (null: this process's own user), its stderr
+ * going to `stderr`; null when there can be no fork server here (python3 missing), so the caller
+ * spawns the script itself.
  */
-export async function forkScript(request: ForkRequest, user: ScriptUser | null): Promise<ForkedScript | Error | null> {
+export async function forkScript(
+  request: ForkRequest,
+  user: ScriptUser | null,
+  stderr: StderrSink,
+): Promise<ForkedScript | Error | null> {
   const key = user === null ? 'self' : `${user.uid}:${user.gid}`;
   let server = servers.get(key);
   if (server === 'unavailable') return null;
@@ -111,25 +131,29 @@ export async function forkScript(request: ForkRequest, user: ScriptUser | null):
     server = new ForkServer(user);
     servers.set(key, server);
   }
-  const outcome = await server.start(request);
+  const outcome = await server.start(request, stderr);
   if (outcome === null) servers.set(key, 'unavailable');
   return outcome;
 }
 
-/** One fork server process and the rendezvous socket its scripts' connections arrive on. */
+/** One fork server process, and the rendezvous socket its scripts' stdin connections arrive on. */
 class ForkServer {
   #closed = false;
   readonly #booted: Promise<ChildProcess | null>;
   readonly #listener = net.createServer((socket) => this.#onConnection(socket));
   #directory: string | null = null;
-  /** Requests not yet started, by token. */
-  readonly #pending = new Map<string, Pending>();
-  /** Requests not yet ended, by id. */
+  /** Requests waiting for a stdin connection, by token. */
+  readonly #awaitingStdin = new Map<string, Pending>();
+  /** Requests whose script has not yet ended or still sends output, by id. */
   readonly #unfinished = new Map<number, Pending>();
   #nextId = 1;
-  #replies = '';
+  /** Lines for the fork server, written together once this turn of the event loop is over. */
+  #lines: string[] = [];
+  /** The start of a frame whose rest has not arrived yet. */
+  #partialFrame: Buffer | null = null;
+  #child: ChildProcess | null = null;
   readonly #removeOnExit = (): void => this.#removeDirectory();
-  /** Settles #boot()'s wait for the fork server's first line. */
+  /** Settles #boot()'s wait for the fork server's Ready frame. */
   #ready: (ready: boolean) => void = () => undefined;
 
   constructor(user: ScriptUser | null) {
@@ -143,22 +167,67 @@ class ForkServer {
   }
 
   /** Start `request`; null when the fork server could not be started at all. */
-  async start(request: ForkRequest): Promise<ForkedScript | Error | null> {
+  async start(request: ForkRequest, stderr: StderrSink): Promise<ForkedScript | Error | null> {
     const child = await this.#booted;
     if (child === null) return null;
     if (this.#closed) return new Error('the CGI fork server has exited');
-    const token = nextToken();
+    const token = request.stdin ? nextToken() : '';
     const id = this.#nextId++;
-    const exit = deferred<number>();
     return new Promise<ForkedScript | Error>((started) => {
-      const connections: Pending['connections'] = [null, null];
-      const stderr = new Readable({ read: () => undefined });
-      const pending: Pending = { id, token, request, connections, stderr, pid: null, started, exit };
-      this.#pending.set(token, pending);
+      const pending: Pending = {
+        id,
+        token,
+        request,
+        stdin: null,
+        stdout: new Readable({
+          read: () => this.#askForMore(pending),
+          destroy: (error, callback) => {
+            this.#closeOutput(pending);
+            callback(error);
+          },
+          // Nothing waits for its 'close': ending is enough.
+          autoDestroy: false,
+          emitClose: false,
+        }),
+        stderr,
+        pid: null,
+        started,
+        exit: deferred<number>(),
+        unacknowledged: 0,
+        outputOver: false,
+        reaped: false,
+      };
+      if (request.stdin) this.#awaitingStdin.set(token, pending);
       this.#unfinished.set(id, pending);
       const { file, argv, cwd, env, stdin } = request;
-      child.stdin?.write(`${JSON.stringify({ id, token, file, argv, cwd, env, stdin })}\n`);
+      this.#send(`${JSON.stringify({ id, token, file, argv, cwd, env, stdin })}\n`);
     });
+  }
+
+  /** Queue `line` for the fork server: the lines of one turn of the event loop go in one write. */
+  #send(line: string): void {
+    if (this.#lines.push(line) === 1) setImmediate(this.#flushLines);
+  }
+
+  readonly #flushLines = (): void => {
+    const lines = this.#lines;
+    this.#lines = [];
+    this.#child?.stdin?.write(lines.length === 1 ? (lines[0] as string) : lines.join(''));
+  };
+
+  /** The consumer wants output: once a whole window has arrived, the fork server waits to be asked. */
+  #askForMore(pending: Pending): void {
+    if (pending.unacknowledged < OUTPUT_WINDOW || pending.outputOver) return;
+    pending.unacknowledged = 0;
+    this.#send(`{"more":${pending.id}}\n`);
+  }
+
+  /** stdout was destroyed: close the script's stdout unless its output is over already. */
+  #closeOutput(pending: Pending): void {
+    if (pending.outputOver) return;
+    pending.outputOver = true;
+    this.#send(`{"close":${pending.id}}\n`);
+    this.#forgetIfDone(pending);
   }
 
   /** Listen on a socket in a fresh private directory, then start python3 on it. */
@@ -187,8 +256,7 @@ class ForkServer {
       env: { PATH: process.env['PATH'] ?? '' },
     });
     child.stdin?.on('error', () => undefined);
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (text: string) => this.#onReplies(text));
+    child.stdout?.on('data', (chunk: Buffer) => this.#onFrames(chunk));
     // Ready once it says so; no python3, a Python too old, or a failure to switch users: never.
     const ready = await new Promise<boolean>((resolve) => {
       this.#ready = resolve;
@@ -205,42 +273,74 @@ class ForkServer {
     (child.stdout as unknown as net.Socket).unref();
     child.once('exit', () => this.#close());
     process.once('exit', this.#removeOnExit);
+    this.#child = child;
     return child;
   }
 
-  #onReplies(text: string): void {
-    this.#replies += text;
-    let newline = this.#replies.indexOf('\n');
-    while (newline !== -1) {
-      this.#onReply(JSON.parse(this.#replies.slice(0, newline)) as Reply);
-      this.#replies = this.#replies.slice(newline + 1);
-      newline = this.#replies.indexOf('\n');
+  /** Frames from the fork server, the first perhaps begun in an earlier chunk. */
+  #onFrames(chunk: Buffer): void {
+    const data = this.#partialFrame === null ? chunk : Buffer.concat([this.#partialFrame, chunk]);
+    let offset = 0;
+    while (data.length - offset >= FRAME_HEAD_BYTES) {
+      const end = offset + FRAME_HEAD_BYTES + data.readUInt32BE(offset + 5);
+      if (end > data.length) break;
+      this.#onFrame(
+        data[offset] as number,
+        data.readUInt32BE(offset + 1),
+        data.subarray(offset + FRAME_HEAD_BYTES, end),
+      );
+      offset = end;
     }
+    this.#partialFrame = offset === data.length ? null : data.subarray(offset);
   }
 
-  #onReply(reply: Reply): void {
-    if ('ready' in reply) {
+  #onFrame(kind: number, id: number, payload: Buffer): void {
+    if (kind === FrameKind.Ready) {
       this.#ready(true);
       return;
     }
-    const pending = this.#unfinished.get(reply.id);
+    const pending = this.#unfinished.get(id);
     if (pending === undefined) return;
-    if ('stderr' in reply) {
-      pending.stderr.push(reply.stderr);
-    } else if ('exit' in reply) {
-      this.#unfinished.delete(reply.id);
-      pending.stderr.push(null);
-      pending.exit.resolve(reply.exit);
-    } else if ('error' in reply) {
-      this.#unfinished.delete(reply.id);
-      this.#abandon(pending, new ForkError(reply.error, reply.message, pending.request.file));
-    } else {
-      pending.pid = reply.pid;
-      this.#settle(pending);
+    switch (kind) {
+      case FrameKind.Started:
+        pending.pid = payload.readUInt32BE(0);
+        this.#settle(pending);
+        return;
+      case FrameKind.Failed: {
+        const { error, message } = JSON.parse(payload.toString()) as { error: string; message: string };
+        this.#unfinished.delete(id);
+        this.#abandon(pending, new ForkError(error, message, pending.request.file));
+        return;
+      }
+      case FrameKind.Output:
+        if (pending.outputOver) return;
+        if (payload.length === 0) {
+          pending.outputOver = true;
+          pending.stdout.push(null);
+          this.#forgetIfDone(pending);
+        } else {
+          pending.unacknowledged += payload.length;
+          pending.stdout.push(payload);
+        }
+        return;
+      case FrameKind.Stderr:
+        pending.stderr.write(payload);
+        return;
+      case FrameKind.Exit:
+        pending.reaped = true;
+        pending.stderr.end();
+        pending.exit.resolve(payload.readInt32BE(0));
+        this.#forgetIfDone(pending);
+        return;
     }
   }
 
-  /** A script's connection: read its token and descriptor number, then hand it to its request. */
+  /** A script that has been reaped and sends no more output needs nothing more. */
+  #forgetIfDone(pending: Pending): void {
+    if (pending.outputOver && pending.reaped) this.#unfinished.delete(pending.id);
+  }
+
+  /** A script's stdin connection: read its token and descriptor number, then hand it to its request. */
   #onConnection(socket: net.Socket): void {
     socket.on('error', () => undefined);
     // The fork server writes the head as it connects: a connection that holds it back is not its.
@@ -250,29 +350,29 @@ class ForkServer {
       if (head === null) return;
       clearTimeout(silent);
       socket.off('readable', readHead);
-      const pending = this.#pending.get(head.subarray(0, TOKEN_BYTES).toString('hex'));
-      const fd = head.length > TOKEN_BYTES ? (head[TOKEN_BYTES] as number) : -1;
-      if (pending === undefined || (fd !== 0 && fd !== 1) || pending.connections[fd] !== null) {
+      const token = head.subarray(0, TOKEN_BYTES).toString('hex');
+      const pending = this.#awaitingStdin.get(token);
+      if (pending === undefined || head.length <= TOKEN_BYTES || head[TOKEN_BYTES] !== 0) {
         socket.destroy();
         return;
       }
-      pending.connections[fd] = socket;
+      this.#awaitingStdin.delete(token);
+      pending.stdin = socket;
       this.#settle(pending);
     };
     socket.on('readable', readHead);
   }
 
-  /** Hand a request its script once the answer and every connection are in. */
+  /** Hand a request its script once it has started and its stdin connection (if any) is in. */
   #settle(pending: Pending): void {
-    const [stdin, stdout] = pending.connections;
-    if (pending.pid === null || stdout === null || (pending.request.stdin && stdin === null)) return;
-    this.#pending.delete(pending.token);
-    pending.started({ pid: pending.pid, stdin, stdout, stderr: pending.stderr, exited: pending.exit.promise });
+    if (pending.pid === null || (pending.request.stdin && pending.stdin === null)) return;
+    const { pid, stdin, stdout } = pending;
+    pending.started({ pid, stdin, stdout, exited: pending.exit.promise });
   }
 
   #abandon(pending: Pending, error: Error): void {
-    this.#pending.delete(pending.token);
-    for (const connection of pending.connections) connection?.destroy();
+    this.#awaitingStdin.delete(pending.token);
+    pending.stdin?.destroy();
     pending.started(error);
   }
 
@@ -282,16 +382,21 @@ class ForkServer {
     this.#closed = true;
     this.#listener.close();
     for (const pending of this.#unfinished.values()) {
-      if (pending.pid !== null) {
-        try {
-          process.kill(-pending.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        pending.stderr.push(null);
-        pending.exit.resolve(-9);
+      if (pending.pid === null) {
+        this.#abandon(pending, new Error('the CGI fork server has exited'));
+        continue;
       }
-      if (this.#pending.has(pending.token)) this.#abandon(pending, new Error('the CGI fork server has exited'));
+      try {
+        process.kill(-pending.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      if (!pending.outputOver) pending.stdout.push(null);
+      pending.outputOver = true;
+      pending.stderr.end();
+      pending.exit.resolve(-9);
+      // A script still waiting for its stdin connection never reached its caller: it fails.
+      if (this.#awaitingStdin.has(pending.token)) this.#abandon(pending, new Error('the CGI fork server has exited'));
     }
     this.#unfinished.clear();
     process.off('exit', this.#removeOnExit);
@@ -302,11 +407,3 @@ class ForkServer {
     if (this.#directory !== null) fs.rmSync(this.#directory, { recursive: true, force: true });
   }
 }
-
-/** A line from the fork server. */
-type Reply =
-  | { readonly ready: true }
-  | { readonly id: number; readonly pid: number }
-  | { readonly id: number; readonly error: string; readonly message: string }
-  | { readonly id: number; readonly stderr: string }
-  | { readonly id: number; readonly exit: number };

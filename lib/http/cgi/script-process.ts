@@ -8,11 +8,10 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { forkScript, type ForkRequest } from './fork-server';
 import type { ScriptUser } from './script-user';
+import { StderrLines } from './stderr-lines';
 
 /** Seconds between SIGTERM and SIGKILL when a script is killed. */
 const KILL_GRACE_SECONDS = 1;
-/** A stderr line longer than this is logged in pieces, so a script cannot make the server hold more. */
-const MAX_STDERR_LINE = 8192;
 
 /** How to start a script. */
 export interface ScriptCommand {
@@ -39,7 +38,8 @@ interface StartedScript {
   readonly pid: number;
   readonly stdin: Writable | null;
   readonly stdout: Readable;
-  readonly stderr: Readable;
+  /** Its stderr pipe when this process reads it (spawn()); null when the fork server relays it. */
+  readonly stderr: Readable | null;
   /** The exit code once it has been reaped: its status, or minus the signal (Python's convention). */
   readonly exited: Promise<number>;
 }
@@ -99,7 +99,8 @@ export class ScriptProcess {
   readonly stdin: Writable | null;
   readonly stdout: Readable;
   readonly exited: Promise<ScriptExit>;
-  readonly #stderr: Readable;
+  readonly #stderr: Readable | null;
+  readonly #stderrLines: StderrLines;
   #killTimer: NodeJS.Timeout | null = null;
   #ended = false;
 
@@ -113,20 +114,28 @@ export class ScriptProcess {
     onStderrLine: (line: string) => void,
     onActivity: () => void,
   ): Promise<ScriptProcess | Error> {
-    const forked = command.forkServer ? await forkScript(forkRequestOf(command), command.user) : null;
-    const started: StartedScript | Error = forked ?? (await spawnScript(command));
-    return started instanceof Error ? started : new ScriptProcess(started, onStderrLine, onActivity);
+    const stderrLines = new StderrLines(onStderrLine, onActivity);
+    const forked = command.forkServer ? await forkScript(forkRequestOf(command), command.user, stderrLines) : null;
+    if (forked instanceof Error) return forked;
+    if (forked !== null) return new ScriptProcess({ ...forked, stderr: null }, stderrLines);
+    const spawned = await spawnScript(command);
+    return spawned instanceof Error ? spawned : new ScriptProcess(spawned, stderrLines);
   }
 
-  private constructor(started: StartedScript, onStderrLine: (line: string) => void, onActivity: () => void) {
+  private constructor(started: StartedScript, stderrLines: StderrLines) {
     this.pid = started.pid;
     this.stdin = started.stdin;
     this.stdout = started.stdout;
     this.#stderr = started.stderr;
+    this.#stderrLines = stderrLines;
     // The script may exit without reading its input: writes then fail with EPIPE, which is no error here.
     this.stdin?.on('error', () => undefined);
     this.stdout.on('error', () => undefined);
-    this.#relayStderr(started.stderr, onStderrLine, onActivity);
+    if (started.stderr !== null) {
+      started.stderr.on('data', (chunk: Buffer) => stderrLines.write(chunk));
+      started.stderr.on('error', () => undefined);
+      started.stderr.once('end', () => stderrLines.end());
+    }
     this.exited = started.exited.then((exitCode) => {
       this.#end();
       return { exitCode };
@@ -145,7 +154,8 @@ export class ScriptProcess {
   kill(): void {
     this.stdin?.destroy();
     this.stdout.destroy();
-    this.#stderr.destroy();
+    this.#stderr?.destroy();
+    this.#stderrLines.close();
     if (this.#ended || this.#killTimer !== null) return;
     this.#signalGroup('SIGTERM');
     this.#killTimer = setTimeout(() => this.#signalGroup('SIGKILL'), KILL_GRACE_SECONDS * 1000);
@@ -166,28 +176,5 @@ export class ScriptProcess {
       clearTimeout(this.#killTimer);
       this.#signalGroup('SIGKILL');
     }
-  }
-  #relayStderr(stderr: Readable, onLine: (line: string) => void, onActivity: () => void): void {
-    let pending = '';
-    stderr.setEncoding('utf8');
-    stderr.on('data', (text: string) => {
-      onActivity();
-      pending += text;
-      let newline = pending.indexOf('\n');
-      while (newline !== -1) {
-        onLine(pending.slice(0, newline).replace(/\r$/, ''));
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf('\n');
-      }
-      while (pending.length > MAX_STDERR_LINE) {
-        onLine(pending.slice(0, MAX_STDERR_LINE));
-        pending = pending.slice(MAX_STDERR_LINE);
-      }
-    });
-    stderr.on('error', () => undefined);
-    stderr.once('end', () => {
-      if (pending !== '') onLine(pending);
-      pending = '';
-    });
   }
 }
