@@ -1,12 +1,14 @@
 /**
- * Pipelined requests are answered in order; slow clients cannot hold a handler: headersTimeout
- * bounds the whole request head (408), keepAliveTimeout closes an idle kept-alive connection.
+ * Pipelined requests are answered in order; what a handler writes leaves at the end of the
+ * event loop's turn, not when the handler returns; slow clients cannot hold a handler:
+ * headersTimeout bounds the whole request head (408), keepAliveTimeout closes an idle kept-alive
+ * connection.
  */
 import { expect } from 'chai';
 import { HelloHandler, serveHTTP } from '../support/http-handlers';
 import { WireClient, headerOf } from '../support/http-wire';
 import { Teardown } from '../support/teardown';
-import { sleep } from '../support/wait';
+import { sleep, waitFor } from '../support/wait';
 
 /** HelloHandler with small limits, as a test can afford. */
 class ImpatientHandler extends HelloHandler {
@@ -55,6 +57,44 @@ describe('http pipelining', () => {
     expect(responses[0]!.body.toString()).to.equal('GET /a');
     expect(headerOf(responses[1]!, 'Content-Length')).to.equal('7');
     expect(responses[1]!.body).to.have.lengthOf(0);
+  });
+});
+
+/** Sends its head and half its body, waits 400 ms, then sends the other half. */
+class TwoPartHandler extends HelloHandler {
+  override async do_GET(): Promise<void> {
+    this.sendResponse(200);
+    this.sendHeader('Content-Length', 10);
+    await this.endHeaders();
+    await this.wfile.write('first');
+    await sleep(400);
+    await this.wfile.write('last!');
+  }
+}
+
+describe('http responses leave at the end of the turn', () => {
+  const teardown = new Teardown();
+  afterEach(() => teardown.run());
+
+  it('what a handler wrote before it waits reaches the client while it waits', async () => {
+    const server = await serveHTTP(teardown, TwoPartHandler);
+    const client = await WireClient.open(server.serverAddress);
+    const started = Date.now();
+    client.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+    await waitFor(() => client.text().endsWith('first'), 'the head and first half did not arrive', 2000);
+    expect(Date.now() - started).to.be.below(350); // not held until the handler returned (400 ms on)
+    const [response] = await client.responses(1);
+    expect(response!.body.toString()).to.equal('firstlast!');
+  });
+
+  it('the requests of 30 connections sent at once all get their own whole response', async () => {
+    const server = await serveHTTP(teardown, HelloHandler);
+    const clients = await Promise.all(Array.from({ length: 30 }, () => WireClient.open(server.serverAddress)));
+    clients.forEach((client, i) => client.write(`GET /c${i} HTTP/1.1\r\nHost: t\r\n\r\nGET /d${i} HTTP/1.1\r\n\r\n`));
+    const answered = await Promise.all(clients.map((client) => client.responses(2)));
+    answered.forEach((responses, i) => {
+      expect(responses.map((r) => r.body.toString())).to.deep.equal([`GET /c${i}`, `GET /d${i}`]);
+    });
   });
 });
 
