@@ -27,7 +27,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { deferred, type Deferred } from '../../socketserver/settle';
-import { FORK_SERVER_PROGRAM, FRAME_HEAD_BYTES, FrameKind, OUTPUT_WINDOW } from './fork-server-program';
+import { FrameReader } from './fork-server-frames';
+import { FORK_SERVER_PROGRAM, FrameKind, OUTPUT_WINDOW } from './fork-server-program';
 import type { ScriptUser } from './script-user';
 
 /** The Python that runs the fork server. */
@@ -149,8 +150,8 @@ class ForkServer {
   #nextId = 1;
   /** Lines for the fork server, written together once this turn of the event loop is over. */
   #lines: string[] = [];
-  /** The start of a frame whose rest has not arrived yet. */
-  #partialFrame: Buffer | null = null;
+  /** The fork server's output, read frame by frame. */
+  readonly #frames = new FrameReader((kind, id, payload) => this.#onFrame(kind, id, payload));
   #child: ChildProcess | null = null;
   readonly #removeOnExit = (): void => this.#removeDirectory();
   /** Settles #boot()'s wait for the fork server's Ready frame. */
@@ -256,7 +257,7 @@ class ForkServer {
       env: { PATH: process.env['PATH'] ?? '' },
     });
     child.stdin?.on('error', () => undefined);
-    child.stdout?.on('data', (chunk: Buffer) => this.#onFrames(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => this.#frames.push(chunk));
     // Ready once it says so; no python3, a Python too old, or a failure to switch users: never.
     const ready = await new Promise<boolean>((resolve) => {
       this.#ready = resolve;
@@ -275,23 +276,6 @@ class ForkServer {
     process.once('exit', this.#removeOnExit);
     this.#child = child;
     return child;
-  }
-
-  /** Frames from the fork server, the first perhaps begun in an earlier chunk. */
-  #onFrames(chunk: Buffer): void {
-    const data = this.#partialFrame === null ? chunk : Buffer.concat([this.#partialFrame, chunk]);
-    let offset = 0;
-    while (data.length - offset >= FRAME_HEAD_BYTES) {
-      const end = offset + FRAME_HEAD_BYTES + data.readUInt32BE(offset + 5);
-      if (end > data.length) break;
-      this.#onFrame(
-        data[offset] as number,
-        data.readUInt32BE(offset + 1),
-        data.subarray(offset + FRAME_HEAD_BYTES, end),
-      );
-      offset = end;
-    }
-    this.#partialFrame = offset === data.length ? null : data.subarray(offset);
   }
 
   #onFrame(kind: number, id: number, payload: Buffer): void {
