@@ -1,6 +1,7 @@
 /**
- * Reading accepted sockets without the stream machinery. A socket that net.Server accepted is
- * made again around the same handle with net.Socket's `onread` option: each read lands in one
+ * Reading accepted sockets without the stream machinery. A socket that net.Server accepted (or
+ * that a ForkingMixIn worker received from its primary) is made again around the same handle
+ * with net.Socket's `onread` option: each read lands in one
  * buffer shared by every connection and is copied out at its length, where a plain socket has
  * Node allocate 64 KiB for every read and pass it through Readable.push() and a 'data' event.
  * A bare echo server does about 40% more round trips a second this way on a 2-core machine.
@@ -22,8 +23,8 @@ interface AdoptingOptions extends net.SocketConstructorOpts {
 }
 
 /**
- * `accepted` (a plain TCP or Unix socket just accepted, not yet read) made again to read
- * directly; the returned socket replaces it. A socket with no open handle is returned as it is.
+ * `accepted` (a plain TCP or Unix socket just accepted or received, from which nothing has been
+ * read yet) made again to read directly; the returned socket replaces it. A socket with no open handle is returned as it is.
  * Its bytes go nowhere until onDirectData() names a receiver, which must happen in the same turn
  * of the event loop (no read can happen before).
  */

@@ -9,6 +9,7 @@ import { SocketClosedError } from '../errors';
 import type { ClientAddress, ServerAddress } from './address';
 import { reportHookFailure } from './base-server';
 import { Connection } from './connection';
+import { readingDirectly } from './direct-read';
 import { isPrimaryMessage, type RequestMessage, type WorkerMessage } from './forking-protocol';
 import { RelayedDatagramSocket } from './forking-relay';
 import { deferred, rejected, type Deferred } from './settle';
@@ -82,8 +83,9 @@ export class WorkerChannel {
     const work = async (): Promise<void> => {
       if (message.sockserve === 'stream') {
         if (!(handle instanceof net.Socket)) return; // the primary lost the socket on the way
-        const closed = new Promise<void>((resolve) => handle.once('close', () => resolve()));
-        const connection = new Connection(handle);
+        const socket = readingDirectly(handle);
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        const connection = new Connection(socket);
         await this.#serve(connection, message.clientAddress);
         // Python's child exits after shutdown_request(), and its exit closes the socket whatever
         // an overridden hook did. Here the worker lives on: close it (queued bytes still go out

@@ -12,6 +12,7 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -38,7 +39,9 @@ const WORKER_EXEC_ARGV = ['--require', 'ts-node/register/transpile-only'];
  * Reads one command line and answers with what the worker process saw:
  * `pid` → `<pid> <clientAddress as JSON>`; `spin <dir>` → computes until two requests have
  * entered `dir` (or 5 s) and answers `{ pid, start, end }`; `slow <ms>` → `started`, then after ms `finished <time>`;
- * `crash` → `working <pid>`, then the process kills itself; `throw` → the handler throws.
+ * `crash` → `working <pid>`, then the process kills itself; `throw` → the handler throws;
+ * `sha <n>` → reads n more bytes and answers their SHA-256 and how many 'data' listeners the
+ * connection's socket has (0 when it reads directly).
  */
 class ProbeHandler extends StreamRequestHandler {
   protected override async handle(): Promise<void> {
@@ -63,6 +66,10 @@ class ProbeHandler extends StreamRequestHandler {
       process.kill(process.pid, 'SIGKILL');
     } else if (command === 'throw') {
       throw new Error('handler failed on purpose');
+    } else if (command === 'sha') {
+      const bytes = await this.rfile.read(Number(argument));
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      await this.wfile.write(`${digest} ${this.connection.socket.listenerCount('data')}\n`);
     }
   }
 }
@@ -243,6 +250,19 @@ if (isForkingWorker()) {
         expect(workers).to.include(Number(pid));
         expect(Number(pid)).to.not.equal(process.pid);
         expect(JSON.parse(clientAddress)).to.deep.equal(local);
+      });
+
+      it('a worker reads its connection directly: 8 MiB sent with the request arrive whole and in order', async () => {
+        const body = randomBytes(8 * 1024 * 1024);
+        const socket = await connect(address);
+        const reply = receiveAll(socket);
+        socket.end(Buffer.concat([Buffer.from(`sha ${body.length}\n`), body]));
+        const [digest = '', dataListeners = ''] = (await within(reply, 10000, 'no digest')).data
+          .toString()
+          .trim()
+          .split(' ');
+        expect(digest).to.equal(createHash('sha256').update(body).digest('hex'));
+        expect(dataListeners).to.equal('0');
       });
 
       it('runs two CPU-bound requests at the same time, in two processes', async () => {
