@@ -13,10 +13,13 @@ import { ChunkedBodyReader, LengthBodyReader, type BodyReader } from './body-rea
 import { httpDate, logDate } from './dates';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from './error-page';
 import { HTTPMessage } from './http-message';
+import { tokenInLowerCase, UNSENDABLE_CHARACTER } from './field-syntax';
 import { escapeForLog, escapeHtml, formatNamed, formatPositional } from './python-format';
 import {
   bodyFraming,
+  endsWithBlankLine,
   isHeadError,
+  longestLine,
   parseHeaderBlock,
   parseVersion,
   pyRepr,
@@ -32,24 +35,6 @@ import { responses, type StatusCode } from './status';
 const MAX_REQUEST_LINE = 65536;
 /** Unread request body bytes the server reads and drops to keep a connection; more closes it. */
 const DRAIN_LIMIT = 65536;
-/** Characters that may not appear in a status line or header (CR, LF, NUL, other controls, non-Latin-1). */
-const UNSAFE_HEADER_TEXT = /[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Header names sendHeader() has found to be tokens, with their lower-case form. */
-const checkedNames = new Map<string, string>();
-/** Enough for every name an application sends; past it, names are checked each time. */
-const CHECKED_NAMES_LIMIT = 1024;
-
-/** `keyword` in lower case if it is a token (a valid field name), else null. */
-function lowerCaseToken(keyword: string): string | null {
-  let lower = checkedNames.get(keyword);
-  if (lower !== undefined) return lower;
-  if (!TOKEN.test(keyword)) return null;
-  lower = keyword.toLowerCase();
-  if (checkedNames.size < CHECKED_NAMES_LIMIT) checkedNames.set(keyword, lower);
-  return lower;
-}
-
 /** Errors that mean the client has gone: nothing can be sent back. */
 function clientGone(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -60,24 +45,6 @@ function clientGone(error: unknown): boolean {
     code === 'ERR_STREAM_DESTROYED' ||
     code === 'ERR_STREAM_WRITE_AFTER_END'
   );
-}
-
-/** Length of the longest line in `block`, counting its line ending (an unfinished line counts whole). */
-function longestLine(block: Buffer): number {
-  let longest = 0;
-  let start = 0;
-  for (let newline = block.indexOf(0x0a); newline !== -1; newline = block.indexOf(0x0a, start)) {
-    longest = Math.max(longest, newline + 1 - start);
-    start = newline + 1;
-  }
-  return Math.max(longest, block.length - start);
-}
-
-function endsWithBlankLine(block: Buffer): boolean {
-  const n = block.length;
-  if (n === 0 || block[n - 1] !== 0x0a) return false;
-  if (n === 1 || block[n - 2] === 0x0a) return true;
-  return block[n - 2] === 0x0d && (n === 2 || block[n - 3] === 0x0a);
 }
 
 /**
@@ -373,7 +340,7 @@ export class BaseHTTPRequestHandler<
       return;
     }
     const reason = message ?? this.responses[status]?.[0] ?? '';
-    if (UNSAFE_HEADER_TEXT.test(reason)) {
+    if (UNSENDABLE_CHARACTER.test(reason)) {
       throw typeError(ErrorCodes.INVALID_HEADER, `status message ${JSON.stringify(reason)} has a control character`);
     }
     this.#headersBuffer += `${this.protocolVersion} ${status} ${reason}\r\n`;
@@ -382,8 +349,8 @@ export class BaseHTTPRequestHandler<
   /** Queue a header. Rejects names that are not tokens and values with CR, LF or other controls. */
   sendHeader(keyword: string, value: string | number): void {
     const text = String(value);
-    const name = lowerCaseToken(keyword);
-    if (name === null || (typeof value !== 'number' && UNSAFE_HEADER_TEXT.test(text))) {
+    const name = tokenInLowerCase(keyword);
+    if (name === null || (typeof value !== 'number' && UNSENDABLE_CHARACTER.test(text))) {
       throw typeError(ErrorCodes.INVALID_HEADER, `refusing header ${JSON.stringify(keyword)}: ${JSON.stringify(text)}`);
     }
     if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${text}\r\n`;

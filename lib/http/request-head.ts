@@ -2,6 +2,7 @@
  * Parsing a request's head: the request line (Python's rules) and the header block and body
  * framing (RFC 9112's rules, stricter than Python so that requests cannot be smuggled).
  */
+import { CONTROL_CHARACTER, TOKEN } from './field-syntax';
 import { HTTPMessage } from './http-message';
 
 /** What a request head that cannot be served gets: a status and the sendError message. */
@@ -69,11 +70,6 @@ export function pyRepr(text: string): string {
   return out + quote;
 }
 
-/** A field name: an RFC 9110 token. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Characters a field value may not hold: controls other than HTAB (CR, LF, NUL among them). */
-const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]/;
-
 /** `line` from `start` without the spaces and tabs at either end (RFC 9110's OWS). */
 function trimSpaceAndTab(line: string, start: number): string {
   let end = line.length;
@@ -116,7 +112,7 @@ export function parseHeaderBlock(
     const name = colon === -1 ? '' : line.slice(0, colon);
     if (!TOKEN.test(name)) return badRequest(`Bad header name (${pyRepr(name || line)})`);
     const value = trimSpaceAndTab(line, colon + 1);
-    if (BAD_VALUE_CHAR.test(value)) return badRequest(`Bad header value for ${pyRepr(name)}`);
+    if (CONTROL_CHARACTER.test(value)) return badRequest(`Bad header value for ${pyRepr(name)}`);
     headers.append(name, value);
     if (newline === -1) break;
   }
@@ -157,4 +153,23 @@ export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyF
 /** True for a parse result that is an error. */
 export function isHeadError(value: object): value is HeadError {
   return 'status' in value;
+}
+
+/** Length of the longest line in `block`, counting its line ending (an unfinished line counts whole). */
+export function longestLine(block: Buffer): number {
+  let longest = 0;
+  let start = 0;
+  for (let newline = block.indexOf(0x0a); newline !== -1; newline = block.indexOf(0x0a, start)) {
+    longest = Math.max(longest, newline + 1 - start);
+    start = newline + 1;
+  }
+  return Math.max(longest, block.length - start);
+}
+
+/** True when `block` ends with an empty line (LF or CRLF): the header block is complete. */
+export function endsWithBlankLine(block: Buffer): boolean {
+  const n = block.length;
+  if (n === 0 || block[n - 1] !== 0x0a) return false;
+  if (n === 1 || block[n - 2] === 0x0a) return true;
+  return block[n - 2] === 0x0d && (n === 2 || block[n - 3] === 0x0a);
 }

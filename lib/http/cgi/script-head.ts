@@ -3,6 +3,8 @@
  * complete and well formed before anything is sent to the client, so a script can choose its
  * status, redirect, or fail with a 502 instead of a half-sent 200.
  */
+import { CONTROL_CHARACTER } from '../field-syntax';
+
 /** The longest header block a script may print (the same bound as a request's). */
 export const MAX_SCRIPT_HEAD_BYTES = 65536;
 
@@ -34,8 +36,6 @@ export function isHeadProblem(result: ScriptHead | HeadProblem): result is HeadP
 
 const INCOMPLETE: HeadProblem = { incomplete: true };
 const FIELD = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/s;
-/** Controls other than tab: a value holding one could split the response (CR, LF) or garble it. */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 const STATUS = /^([1-9]\d\d)(?:[ \t]+(.*))?$/s;
 /**
  * Fields the server writes itself or that belong to one connection: a script's own would
@@ -91,7 +91,7 @@ export function parseScriptHead(output: Buffer): ScriptHead | HeadProblem {
     const match = FIELD.exec(line);
     if (match === null) return { invalid: `malformed header line ${JSON.stringify(line.slice(0, 80))}` };
     const [, name, value] = match as unknown as [string, string, string];
-    if (CONTROL.test(value)) return { invalid: `control character in header ${JSON.stringify(name)}` };
+    if (CONTROL_CHARACTER.test(value)) return { invalid: `control character in header ${JSON.stringify(name)}` };
     const lower = name.toLowerCase();
     if (lower === 'status') {
       if (status !== null) return { invalid: 'more than one Status header' };
