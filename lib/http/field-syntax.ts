@@ -3,14 +3,17 @@
  * no field value may hold. Request heads, responses and CGI scripts' headers are checked with these.
  */
 
+/** One character of an RFC 9110 token, as a pattern to build others from. */
+export const TOKEN_CHARACTER = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+
 /** A field name: an RFC 9110 token. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const TOKEN = new RegExp(`^${TOKEN_CHARACTER}+$`);
 
 /** A control character other than HTAB (CR, LF and NUL among them): no field value may hold one. */
 export const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 /** What a status line or header sockserve sends may not hold: a control character other than HTAB, or a character beyond Latin-1. */
-export const UNSENDABLE_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/;
+export const UNSENDABLE_CHARACTER = new RegExp(`${CONTROL_CHARACTER.source}|[^\\x00-\\xff]`);
 
 /** Names tokenInLowerCase() has found to be tokens, with their lower-case form. */
 const checkedNames = new Map<string, string>();

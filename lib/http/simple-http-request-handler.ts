@@ -10,7 +10,7 @@ import type { Connection } from '../socketserver/connection';
 import type { SocketWriter } from '../socketserver/socket-writer';
 import { BaseHTTPRequestHandler } from './base-http-request-handler';
 import { readDirectory } from './static/directory-entries';
-import { cachedFile, isConfined, openRegularFile, statPath, type OpenedFile } from './static/file-access';
+import { cachedFile, isConfined, openFromDisk, statPath, type OpenedFile } from './static/file-access';
 import { listingOrder, listingPage } from './static/listing-page';
 import { guessMediaType, PYTHON_EXTENSIONS_MAP } from './static/media-type';
 import { acceptedCodings, PRECOMPRESSED_CODINGS } from './static/precompressed';
@@ -230,11 +230,11 @@ export class SimpleHTTPRequestHandler<
         if (siblingInfo === null || !siblingInfo.isFile()) continue;
         varies = true;
         if (opened !== null || !accepts(coding)) continue;
-        opened = await openRegularFile(sibling, siblingInfo, confinedTo);
+        opened = cachedFile(sibling, siblingInfo, confinedTo) ?? (await openFromDisk(sibling, confinedTo));
         if (opened !== null) encoding = coding;
       }
     }
-    opened ??= cachedFile(file, info, confinedTo) ?? (await openRegularFile(file, info, confinedTo));
+    opened ??= cachedFile(file, info, confinedTo) ?? (await openFromDisk(file, confinedTo));
     if (opened === null) return this.#notFound();
     try {
       return await this.#sendFileHead(opened, contentType, encoding, varies);

@@ -274,10 +274,18 @@ export class BufferedReader implements ByteReader {
     this.#timer = null;
     this.#timerDue = Infinity;
     const now = performance.now();
-    const expired = this.#pending.filter((read) => read.deadline <= now);
-    if (expired.length > 0) this.#pending = this.#pending.filter((read) => read.deadline > now);
+    const waiting: PendingRead[] = [];
+    const expired: PendingRead[] = [];
     let next = Infinity;
-    for (const read of this.#pending) next = Math.min(next, read.deadline);
+    for (const read of this.#pending) {
+      if (read.deadline <= now) {
+        expired.push(read);
+      } else {
+        waiting.push(read);
+        next = Math.min(next, read.deadline);
+      }
+    }
+    this.#pending = waiting;
     if (next !== Infinity) this.#setTimer(next);
     for (const read of expired) read.reject(new TimeoutError());
     if (expired.length > 0) this.#flow();

@@ -13,8 +13,10 @@ import * as net from 'node:net';
 /** Where every direct read lands; its bytes are copied out before the next read can happen. */
 const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-/** Who takes the bytes of each direct-reading socket. */
-const receivers = new WeakMap<net.Socket, (chunk: Buffer) => void>();
+/** How to name who takes the bytes of each direct-reading socket. */
+const receiverSetters = new WeakMap<net.Socket, (receive: (chunk: Buffer) => void) => void>();
+
+function ignore(): void {}
 
 /** net.Socket's construction options as Node takes them: `handle` adopts an open handle. */
 interface AdoptingOptions extends net.SocketConstructorOpts {
@@ -24,9 +26,9 @@ interface AdoptingOptions extends net.SocketConstructorOpts {
 
 /**
  * `accepted` (a plain TCP or Unix socket just accepted or received, from which nothing has been
- * read yet) made again to read directly; the returned socket replaces it. A socket with no open handle is returned as it is.
- * Its bytes go nowhere until onDirectData() names a receiver, which must happen in the same turn
- * of the event loop (no read can happen before).
+ * read yet) made again to read directly; the returned socket replaces it. A socket with no open
+ * handle is returned as it is. Its bytes go nowhere until onDirectData() names a receiver, which
+ * must happen in the same turn of the event loop (no read can happen before).
  */
 export function readingDirectly(accepted: net.Socket): net.Socket {
   const internals = accepted as unknown as { _handle: unknown };
@@ -35,6 +37,7 @@ export function readingDirectly(accepted: net.Socket): net.Socket {
   // Detach the handle, then let the old socket end without it: the server stops counting it.
   internals._handle = null;
   accepted.destroy();
+  let receive: (chunk: Buffer) => void = ignore;
   const options: AdoptingOptions = {
     handle,
     allowHalfOpen: accepted.allowHalfOpen,
@@ -44,19 +47,21 @@ export function readingDirectly(accepted: net.Socket): net.Socket {
       buffer: SHARED_READ_BUFFER,
       // true: go on reading (the reader pauses the socket itself when its buffer is full)
       callback: (bytes: number, buffer: Uint8Array): boolean => {
-        receivers.get(socket)?.(Buffer.from(buffer.subarray(0, bytes)));
+        receive(Buffer.from(buffer.subarray(0, bytes)));
         return true;
       },
     },
   };
   const socket = new net.Socket(options);
-  receivers.set(socket, () => undefined);
+  receiverSetters.set(socket, (receiver) => {
+    receive = receiver;
+  });
   return socket;
 }
 
 /** Send the bytes `socket` reads to `receive`; false if `socket` does not read directly. */
 export function onDirectData(socket: net.Socket, receive: (chunk: Buffer) => void): boolean {
-  if (!receivers.has(socket)) return false;
-  receivers.set(socket, receive);
-  return true;
+  const setReceiver = receiverSetters.get(socket);
+  setReceiver?.(receive);
+  return setReceiver !== undefined;
 }

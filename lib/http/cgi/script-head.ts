@@ -3,7 +3,7 @@
  * complete and well formed before anything is sent to the client, so a script can choose its
  * status, redirect, or fail with a 502 instead of a half-sent 200.
  */
-import { CONTROL_CHARACTER } from '../field-syntax';
+import { CONTROL_CHARACTER, TOKEN_CHARACTER } from '../field-syntax';
 
 /** The longest header block a script may print (the same bound as a request's). */
 export const MAX_SCRIPT_HEAD_BYTES = 65536;
@@ -35,7 +35,7 @@ export function isHeadProblem(result: ScriptHead | HeadProblem): result is HeadP
 }
 
 const INCOMPLETE: HeadProblem = { incomplete: true };
-const FIELD = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/s;
+const FIELD = new RegExp(`^(${TOKEN_CHARACTER}+):[ \\t]*(.*?)[ \\t]*$`, 's');
 const STATUS = /^([1-9]\d\d)(?:[ \t]+(.*))?$/s;
 /**
  * Fields the server writes itself or that belong to one connection: a script's own would

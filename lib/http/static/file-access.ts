@@ -126,17 +126,10 @@ export function cachedFile(target: string, pathStat: BigIntStats, confinedTo: st
 
 /**
  * Open the regular file at `target` for serving, or resolve null (missing, unreadable, not a
- * regular file, or — when `confinedTo` is a directory — outside it once symlinks are resolved).
- * `pathStat` is a stat of `target` taken just now; a cached copy that it shows unchanged is used
- * without opening the file. `target` must be absolute.
+ * regular file, or — when `confinedTo` is a directory — outside it once symlinks are resolved). A
+ * small file is read whole and cached. Callers try cachedFile() first; `target` must be absolute.
  */
-export async function openRegularFile(
-  target: string,
-  pathStat: BigIntStats,
-  confinedTo: string | null,
-): Promise<OpenedFile | null> {
-  const cached = cachedFile(target, pathStat, confinedTo);
-  if (cached !== undefined) return cached;
+export async function openFromDisk(target: string, confinedTo: string | null): Promise<OpenedFile | null> {
   let handle: FileHandle;
   try {
     handle = await open(target, OPEN_FLAGS);
