@@ -269,10 +269,11 @@ for (const cgiForkServer of [true, false]) {
     describe('leaks', () => {
       it(`leaves no zombie and no descriptor after ${RUNS} runs on 10 keep-alive connections`, async function () {
         this.timeout(Math.max(30000, RUNS * 50)); // each run forks the test process: ~20 ms here, more when loaded
-        // warm up once so lazily opened descriptors (the thread pool, /dev/null) are counted in the baseline
-        await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh');
-        const before = openFdCount();
         const connections = 10;
+        // Warm up with a script per connection at once, so lazily opened descriptors (the thread
+        // pool, /dev/null, every fork server's pipes and socket) are counted in the baseline.
+        await Promise.all(Array.from({ length: connections }, () => cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh')));
+        const before = openFdCount();
         await Promise.all(
           Array.from({ length: connections }, async (_, index) => {
             const client = await WireClient.open(fixture.cgi.address);

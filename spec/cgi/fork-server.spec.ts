@@ -46,6 +46,12 @@ function commandLine(pid: number): string[] {
   }
 }
 
+/** The parent of process `pid` (the fourth field of /proc/<pid>/stat, after the parenthesised name). */
+function parentPid(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 /** The rendezvous socket on a fork server's command line. */
 function rendezvousOf(pid: number): string {
   const socketPath = commandLine(pid).find((argument) => argument.includes('/sockserve-cgi-'));
@@ -69,6 +75,25 @@ describe('CGIHTTPRequestHandler: the fork server', function () {
     const again = await parentOf(fixture.cgi);
     expect(again.ppid, 'one fork server for every script').to.equal(seen.ppid);
     expect(again.stdin).to.equal('/dev/null');
+  });
+
+  it('spreads scripts that run at once over one fork server per CPU (up to 4)', async () => {
+    const clients = await Promise.all(['a', 'b'].map(() => WireClient.open(fixture.cgi.address)));
+    const parents: number[] = [];
+    try {
+      for (const [index, client] of clients.entries()) {
+        const name = `spread${index}`;
+        client.write(`GET /cgi-bin/sleep.sh?${name} HTTP/1.1\r\nHost: t\r\n\r\n`);
+        await waitFor(() => writtenPid(fixture.tree, `sleep.${name}`) !== null, `script ${name} to start`);
+        parents.push(parentPid(writtenPid(fixture.tree, `sleep.${name}`) as number));
+      }
+    } finally {
+      for (const client of clients) client.socket.destroy();
+    }
+    for (const parent of parents) expect(commandLine(parent)[0]).to.match(/python3?/);
+    if (os.availableParallelism() >= 2)
+      expect(parents[1], 'the second script from another fork server').to.not.equal(parents[0]);
+    else expect(parents[1], 'one CPU: one fork server').to.equal(parents[0]);
   });
 
   it("holds none of the server's environment but PATH, where its scripts could read it (/proc/<pid>/environ)", async () => {

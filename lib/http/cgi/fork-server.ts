@@ -14,9 +14,13 @@
  * per-script token, so nothing but the fork server can pose as a script. The program and its
  * protocol: fork-server-program.ts.
  *
- * One fork server runs per user scripts run as (the process's own, or `cgiUser` when root: the
- * fork server then runs as that user and so do its scripts). It starts with the first script and
- * ends with this process; it never keeps the process alive. When python3 cannot be started the
+ * Fork servers run per user scripts run as (the process's own, or `cgiUser` when root: the fork
+ * server then runs as that user and so do its scripts): one per CPU, at most four, because each
+ * one waits out every posix_spawn until the script has exec'd (about a third of a millisecond of
+ * a /bin/sh script's start on a 2-core machine), and with a single one for all scripts the CPUs
+ * stood idle a fifth of the time under load. A script goes to the fork server with the fewest
+ * scripts; another is started only when every one has some. Each starts with its first script
+ * and ends with this process; none keeps the process alive. When python3 cannot be started the
  * answer is null and scripts are spawned the usual way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -113,12 +117,15 @@ interface Pending {
   reaped: boolean;
 }
 
-const servers = new Map<string, ForkServer | 'unavailable'>();
+/** Fork servers started for one user at most. */
+const SERVERS_PER_USER = Math.min(4, os.availableParallelism());
+
+const pools = new Map<string, ForkServer[] | 'unavailable'>();
 
 /**
- * Start `request` through the fork server for `user` (null: this process's own user), its stderr
- * going to `stderr`; null when there can be no fork server here (python3 missing), so the caller
- * spawns the script itself.
+ * Start `request` through the least busy fork server for `user` (null: this process's own user),
+ * its stderr going to `stderr`; null when there can be no fork server here (python3 missing), so
+ * the caller spawns the script itself.
  */
 export async function forkScript(
   request: ForkRequest,
@@ -126,15 +133,27 @@ export async function forkScript(
   stderr: StderrSink,
 ): Promise<ForkedScript | Error | null> {
   const key = user === null ? 'self' : `${user.uid}:${user.gid}`;
-  let server = servers.get(key);
-  if (server === 'unavailable') return null;
-  if (server === undefined || server.closed) {
-    server = new ForkServer(user);
-    servers.set(key, server);
+  let pool = pools.get(key);
+  if (pool === 'unavailable') return null;
+  if (pool === undefined) {
+    pool = [];
+    pools.set(key, pool);
   }
+  const server = leastBusy(pool, user);
   const outcome = await server.start(request, stderr);
-  if (outcome === null) servers.set(key, 'unavailable');
+  if (outcome === null) pools.set(key, 'unavailable');
   return outcome;
+}
+
+/** The pool's server with the fewest scripts, after starting another if every one is busy and there is room. */
+function leastBusy(pool: ForkServer[], user: ScriptUser | null): ForkServer {
+  for (let index = pool.length - 1; index >= 0; index--) if ((pool[index] as ForkServer).closed) pool.splice(index, 1);
+  let best: ForkServer | null = null;
+  for (const server of pool) if (best === null || server.load < best.load) best = server;
+  if (best !== null && (best.load === 0 || pool.length === SERVERS_PER_USER)) return best;
+  const server = new ForkServer(user);
+  pool.push(server);
+  return server;
 }
 
 /** One fork server process, and the rendezvous socket its scripts' stdin connections arrive on. */
@@ -148,6 +167,8 @@ class ForkServer {
   /** Requests whose script has not yet ended or still sends output, by id. */
   readonly #unfinished = new Map<number, Pending>();
   #nextId = 1;
+  /** Calls of start() waiting for the fork server to be ready. */
+  #waitingForBoot = 0;
   /** Lines for the fork server, written together once this turn of the event loop is over. */
   #lines: string[] = [];
   /** The fork server's output, read frame by frame. */
@@ -162,6 +183,11 @@ class ForkServer {
     this.#booted = this.#boot(user);
   }
 
+  /** Scripts asked for that have not yet ended, counting those waiting for the fork server to be ready. */
+  get load(): number {
+    return this.#waitingForBoot + this.#unfinished.size;
+  }
+
   /** True once the fork server has gone: a new one must be started. */
   get closed(): boolean {
     return this.#closed;
@@ -169,7 +195,9 @@ class ForkServer {
 
   /** Start `request`; null when the fork server could not be started at all. */
   async start(request: ForkRequest, stderr: StderrSink): Promise<ForkedScript | Error | null> {
+    this.#waitingForBoot++;
     const child = await this.#booted;
+    this.#waitingForBoot--;
     if (child === null) return null;
     if (this.#closed) return new Error('the CGI fork server has exited');
     const token = request.stdin ? nextToken() : '';
