@@ -161,6 +161,8 @@ for (const cgiForkServer of [true, false]) {
         expect(pid).to.be.a('number');
         await waitFor(() => !isRunning(pid!), 'the script to be killed');
         expect(fixture.cgi.log.some((line) => line.startsWith('CGI script timed out after 1 seconds'))).to.equal(true);
+        // Ended by SIGTERM: Python's exit code for a signal, minus its number.
+        await waitFor(() => fixture.cgi.log.includes('CGI script exit code -15'), 'the signal in the log');
       });
 
       it('closes the connection when a script hangs after its head was sent', async () => {

@@ -5,6 +5,7 @@
  * SIGKILL if it lingers. Every script is reaped, so none is left a zombie.
  */
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { forkScript, type ForkRequest } from './fork-server';
 import type { ScriptUser } from './script-user';
@@ -49,12 +50,10 @@ export interface ScriptExit {
   readonly exitCode: number;
 }
 
-const SIGNALS: Readonly<Record<string, number>> = { SIGTERM: 15, SIGKILL: 9, SIGINT: 2, SIGHUP: 1, SIGPIPE: 13 };
-
 /** Python's os.waitstatus_to_exitcode(): the exit status, or minus the signal number. */
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
-  return -(SIGNALS[signal ?? ''] ?? 0);
+  return signal === null ? 0 : -os.constants.signals[signal];
 }
 
 /** What the fork server needs to start `command`. */
