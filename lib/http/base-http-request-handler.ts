@@ -65,10 +65,10 @@ function clientGone(error: unknown): boolean {
  * Fields a subclass may set: `protocolVersion` ('HTTP/1.0'; set 'HTTP/1.1' for keep-alive, and
  * then send Content-Length or chunked bodies), `serverVersion`, `sysVersion`,
  * `errorMessageFormat`, `errorContentType`, `responses`, `defaultRequestVersion`,
- * `MessageClass`; and sockserve's limits: `headersTimeout` (60 s to receive a request head), `requestTimeout`
- * (300 s to receive a whole request, body included),
- * `keepAliveTimeout` (5 s an idle keep-alive connection is kept), `maxHeaders` (100),
- * `maxHeaderBytes` (65536). Plus StreamRequestHandler's `timeout`, `rbufsize`, `wbufsize`,
+ * `MessageClass`; and sockserve's limits: `headersTimeout` (60 s to receive a request head),
+ * `requestTimeout` (300 s to receive a whole request, body included), `keepAliveTimeout` (5 s an
+ * idle keep-alive connection is kept), `sendTimeout` (60 s a response may wait for a client that
+ * takes none of it), `maxHeaders` (100), `maxHeaderBytes` (65536). Plus StreamRequestHandler's `timeout`, `rbufsize`, `wbufsize`,
  * `disableNagleAlgorithm`.
  *
  * Where it differs from Python, it is safer: see docs/differences.md.
@@ -102,6 +102,12 @@ export class BaseHTTPRequestHandler<
   requestTimeout = 300;
   /** Seconds an idle keep-alive connection waits for its next request; then it is closed. */
   keepAliveTimeout = 5;
+  /**
+   * Seconds a response may wait while the client takes none of its bytes (nginx's send_timeout,
+   * 60); then the write rejects with TimeoutError and the connection is closed. null: no limit.
+   * `timeout`, when shorter, applies instead.
+   */
+  sendTimeout: number | null = 60;
   /** Most header fields in a request (Python's limit); more is 431. */
   maxHeaders = 100;
   /** Most bytes in a request's header block; more is 431. */
@@ -145,6 +151,7 @@ export class BaseHTTPRequestHandler<
 
   protected override setup(): void {
     super.setup();
+    this.connection.sendTimeout = this.sendTimeout === null ? this.timeout : this.#limited(this.sendTimeout);
     this.#stream = this.connection.makefile('rb', this.rbufsize);
     this.wfile = new ResponseWriter(this.connection, this.wbufsize);
     this.rfile = new LengthBodyReader(this.#stream, 0);
@@ -514,7 +521,7 @@ export class BaseHTTPRequestHandler<
     this.wfile.discardBody = false;
   }
 
-  /** `seconds`, or the handler's own read `timeout` if that is shorter. */
+  /** `seconds`, or the handler's own `timeout` if that is shorter. */
   #limited(seconds: number): number {
     return this.timeout === null ? seconds : Math.min(seconds, this.timeout);
   }

@@ -2,11 +2,11 @@
  * Connection: the `request` of a stream server, standing where Python's connected socket stands.
  */
 import type * as net from 'node:net';
-import { SocketClosedError } from '../errors';
+import { SocketClosedError, TimeoutError } from '../errors';
 import type { ClientAddress } from './address';
 import { BufferedReader, DEFAULT_READ_AHEAD } from './buffered-reader';
 import { onDirectData } from './direct-read';
-import { RESOLVED, deferred, rejected, type Deferred } from './settle';
+import { RESOLVED, deferred, rejected, timerMilliseconds, type Deferred } from './settle';
 import { SocketWriter, type ByteSink } from './socket-writer';
 
 /** `how` for shutdown(), as Python's socket module names them: stop reading (reads see EOF). */
@@ -34,7 +34,10 @@ const LINGER_MS = 30_000;
  * - `makefile('rb', bufsize)` / `makefile('wb', bufsize)`: the reader and writer that
  *   StreamRequestHandler offers as `rfile` and `wfile`. All reads share one buffer, so `recv`
  *   and `rfile` can be mixed.
- * - `settimeout(seconds | null)`, `gettimeout()`: how long a read may wait.
+ * - `settimeout(seconds | null)`, `gettimeout()`: how long a read may wait, and a send for the
+ *   peer to take bytes (`sendTimeout`, which may also be set on its own). A send that waits longer
+ *   rejects with TimeoutError and the connection is closed: a client that stops reading cannot
+ *   hold a handler, its buffers and its open files for ever.
  * - `getpeername()`, `getsockname()`, `fileno()`, `shutdown(how)`, `close()`.
  * - `socket`: the underlying net.Socket, for anything Node offers beyond this. Its bytes are read
  *   through the connection only; a server's plain TCP and Unix sockets read directly
@@ -46,6 +49,11 @@ export class Connection implements ByteSink {
   readonly #reader: BufferedReader;
   #failure: Error | null = null;
   #drain: Deferred<void> | null = null;
+  #sendTimeout: number | null = null;
+  /** While a send waits for the socket to drain: the timer that checks the peer is taking bytes. */
+  #sendTimer: NodeJS.Timeout | null = null;
+  /** Bytes the kernel had not yet taken when the send timer was last armed. */
+  #unsentAtLastCheck = 0;
   /** What is sent while hold() is in force (null when it is not), and its length in bytes. */
   #held: Uint8Array[] | null = null;
   #heldBytes = 0;
@@ -144,9 +152,27 @@ export class Connection implements ByteSink {
     return this.#reader;
   }
 
-  /** Seconds a read may wait before it rejects with TimeoutError; null waits for ever. */
+  /**
+   * Seconds a read may wait, and a send for the peer to take bytes, before it rejects with
+   * TimeoutError; null waits for ever. Python's socket timeout covers both directions too.
+   */
   settimeout(seconds: number | null): void {
     this.#reader.timeout = seconds;
+    this.sendTimeout = seconds;
+  }
+
+  /**
+   * Seconds a send may wait while the peer takes none of the bytes queued for it (null: for ever).
+   * Then the send rejects with TimeoutError and the connection is closed, as its byte stream can
+   * no longer be completed. A slow peer that keeps taking bytes is not cut off.
+   */
+  get sendTimeout(): number | null {
+    return this.#sendTimeout;
+  }
+
+  /** Set the send timeout in seconds (null: none). */
+  set sendTimeout(seconds: number | null) {
+    this.#sendTimeout = seconds;
   }
 
   /** The read timeout in seconds, or null. */
@@ -211,7 +237,10 @@ export class Connection implements ByteSink {
   }
 
   #drained(): Promise<void> {
-    this.#drain ??= deferred();
+    if (this.#drain === null) {
+      this.#drain = deferred();
+      this.#armSendTimer();
+    }
     return this.#drain.promise;
   }
 
@@ -219,8 +248,39 @@ export class Connection implements ByteSink {
     const drain = this.#drain;
     if (drain === null) return;
     this.#drain = null;
+    if (this.#sendTimer !== null) clearTimeout(this.#sendTimer);
+    this.#sendTimer = null;
     if (error === null) drain.resolve();
     else drain.reject(error);
+  }
+
+  #armSendTimer(): void {
+    const ms = timerMilliseconds(this.#sendTimeout);
+    if (ms === null) return;
+    this.#unsentAtLastCheck = this.#unsent();
+    this.#sendTimer = setTimeout(this.#checkSendProgress, ms).unref();
+  }
+
+  /** The send timer fired: wait on if the peer took bytes since it was armed, else give up. */
+  readonly #checkSendProgress = (): void => {
+    this.#sendTimer = null;
+    if (this.#drain === null) return;
+    if (this.#unsent() < this.#unsentAtLastCheck) {
+      this.#armSendTimer();
+      return;
+    }
+    this.#fail(new TimeoutError('timed out sending'));
+    this.socket.destroy();
+  };
+
+  /**
+   * Bytes queued for the peer that the kernel has not yet taken, as far as Node tells: its own
+   * queue, which shrinks only as whole writes complete, plus libuv's, which shrinks with every
+   * partial write (so a large buffer trickling out counts as progress).
+   */
+  #unsent(): number {
+    const handle = (this.socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle;
+    return this.socket.writableLength + (handle?.writeQueueSize ?? 0);
   }
 
   #fail(error: Error): void {

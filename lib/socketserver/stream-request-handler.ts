@@ -19,7 +19,8 @@ import type { SocketWriter } from './socket-writer';
  * ```
  *
  * Fields a subclass may set (read in setup()):
- * - `timeout`: seconds a read may wait before it rejects with TimeoutError (null: for ever).
+ * - `timeout`: seconds a read may wait, and a write for the client to take bytes, before it
+ *   rejects with TimeoutError (null: for ever); after a write's timeout the connection is closed.
  *   The error goes to the server's handleError() unless the handler catches it.
  * - `disableNagleAlgorithm`: send small writes at once (TCP_NODELAY). Default false.
  * - `rbufsize`: how many bytes rfile reads ahead before pausing the socket (-1: 64 KiB).
@@ -36,7 +37,7 @@ export class StreamRequestHandler<
   rbufsize = -1;
   /** Write buffer for wfile in bytes; 0 sends every write at once. */
   wbufsize = 0;
-  /** Seconds a read may wait; null waits for ever. */
+  /** Seconds a read may wait, and a write for the client to take bytes; null waits for ever. */
   timeout: number | null = null;
   /** Set TCP_NODELAY on the connection. */
   disableNagleAlgorithm = false;

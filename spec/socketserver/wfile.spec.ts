@@ -5,6 +5,8 @@ import {
   StreamRequestHandler,
   TCPServer,
   ThreadingTCPServer,
+  TimeoutError,
+  ErrorCodes,
   type ClientAddress,
   type Connection,
 } from '../../lib/index';
@@ -64,6 +66,71 @@ describe('socketserver wfile (StreamRequestHandler)', () => {
     expect(data.length).to.equal(SIXTEEN_MIB);
     expect(data.equals(body)).to.equal(true);
     expect(writeDone).to.equal(true);
+  });
+
+  describe('timeout covers writes', () => {
+    class TimedHandler extends ScriptedHandler {
+      override timeout = 0.3;
+    }
+
+    it('a write the client takes none of rejects with TimeoutError after `timeout`, and the connection is closed', async () => {
+      let failure: unknown = null;
+      script = async ({ rfile, wfile }) => {
+        await rfile.readline();
+        try {
+          await wfile.write(Buffer.alloc(32 * 1024 * 1024));
+        } catch (error) {
+          failure = error;
+        }
+      };
+      const server = await startServer(TimedHandler);
+      const client = await connect(server.serverAddress);
+      const received = receiveAll(client);
+      client.write('send\n');
+      await firstData(client);
+      client.pause();
+      await within(
+        (async () => {
+          while (failure === null) await sleep(20);
+        })(),
+        3000,
+        'the write did not time out',
+      );
+      expect(failure).to.be.instanceOf(TimeoutError);
+      expect((failure as TimeoutError).code).to.equal(ErrorCodes.TIMEOUT);
+      client.resume();
+      const { data } = await within(received, 3000, 'the connection was not closed');
+      expect(data.length).to.be.below(32 * 1024 * 1024);
+    });
+
+    it('one large write to a client that keeps taking a little at a time is not cut off, however long it takes', async () => {
+      const body = randomBytes(32 * 1024 * 1024);
+      let failure: unknown = null;
+      script = async ({ rfile, wfile }) => {
+        await rfile.readline();
+        await wfile.write(body).catch((error: unknown) => (failure = error));
+      };
+      const server = await startServer(TimedHandler);
+      const client = await connect(server.serverAddress);
+      const received = receiveAll(client);
+      client.write('send\n');
+      await firstData(client);
+      client.pause();
+      // A few milliseconds of reading every 100 ms for 1.2 s: four times the timeout in all, and
+      // the queue shrinks between every two checks.
+      for (let step = 0; step < 12; step += 1) {
+        await sleep(100);
+        client.resume();
+        await sleep(3);
+        client.pause();
+      }
+      expect(failure).to.equal(null);
+      client.resume();
+      const { data, error } = await within(received, 8000, 'the body did not arrive');
+      expect(error).to.equal(null);
+      expect(data.equals(body)).to.equal(true);
+      expect(failure).to.equal(null);
+    });
   });
 
   describe('wbufsize', () => {

@@ -212,6 +212,13 @@ function isForkServer(pid: number): boolean {
   }
 }
 
+/** The pids of this process's CGI fork servers that are running. */
+export function forkServers(): number[] {
+  return childrenOf(process.pid)
+    .filter((child) => isForkServer(child.pid) && child.state !== 'Z')
+    .map((child) => child.pid);
+}
+
 /**
  * The CGI scripts this process has started and not reaped, with their state letter (R, S, Z …):
  * its children and its fork servers' children, not the fork servers themselves.
