@@ -18,6 +18,7 @@ import { escapeForLog, escapeHtml, formatNamed, formatPositional } from './pytho
 import {
   bodyFraming,
   endsWithBlankLine,
+  hostProblem,
   isHeadError,
   longestLine,
   parseHeaderBlock,
@@ -68,7 +69,8 @@ function clientGone(error: unknown): boolean {
  * `MessageClass`; and sockserve's limits: `headersTimeout` (60 s to receive a request head),
  * `requestTimeout` (300 s to receive a whole request, body included), `keepAliveTimeout` (5 s an
  * idle keep-alive connection is kept), `sendTimeout` (60 s a response may wait for a client that
- * takes none of it), `maxHeaders` (100), `maxHeaderBytes` (65536). Plus StreamRequestHandler's `timeout`, `rbufsize`, `wbufsize`,
+ * takes none of it), `maxHeaders` (100), `maxHeaderBytes` (65536), `requireValidHost` (true:
+ * RFC 9112's Host rules). Plus StreamRequestHandler's `timeout`, `rbufsize`, `wbufsize`,
  * `disableNagleAlgorithm`.
  *
  * Where it differs from Python, it is safer: see docs/differences.md.
@@ -112,6 +114,12 @@ export class BaseHTTPRequestHandler<
   maxHeaders = 100;
   /** Most bytes in a request's header block; more is 431. */
   maxHeaderBytes = 65536;
+  /**
+   * Answer 400 to an HTTP/1.1 request without Host, to a request with two Host fields and to a
+   * Host value that is not a host and port (RFC 9112 §3.2, as nginx and Node's http do). false:
+   * Host is not checked, as in Python.
+   */
+  requireValidHost = true;
 
   /** The request method, e.g. 'GET' (null before a request line was parsed). */
   command: string | null = null;
@@ -276,6 +284,8 @@ export class BaseHTTPRequestHandler<
     const headers = parseHeaderBlock(block, this.maxHeaders, this.MessageClass);
     if (isHeadError(headers)) return this.#refuse(headers);
     this.headers = headers;
+    const host = this.requireValidHost ? hostProblem(headers, this.requestVersion) : null;
+    if (host !== null) return this.#refuse(host);
     const framing = bodyFraming(headers, this.requestVersion);
     if (isHeadError(framing)) return this.#refuse(framing);
     if (framing.chunked) this.rfile = new ChunkedBodyReader(readsUntil(this.#stream, this.#requestDeadline));

@@ -120,9 +120,31 @@ export function parseHeaderBlock(
 }
 
 /**
+ * A Host field value: uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2), where uri-host is an
+ * IP literal in brackets or a non-empty reg-name (which an IPv4 address also matches).
+ */
+const HOST_VALUE =
+  /^(?:\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+)\]|(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)(?::[0-9]*)?$/;
+
+/**
+ * What RFC 9112 §3.2 requires a server to refuse with 400: an HTTP/1.1 request without Host, a
+ * request with more than one Host field, or a Host value that is not a host and optional port.
+ * Null when Host is fine.
+ */
+export function hostProblem(headers: HTTPMessage, requestVersion: string): HeadError | null {
+  const hosts = headers.getAll('Host');
+  if (hosts === undefined) return requestVersion >= 'HTTP/1.1' ? badRequest('Missing Host header') : null;
+  if (hosts.length > 1) return badRequest('More than one Host header');
+  const [host = ''] = hosts;
+  return HOST_VALUE.test(host) ? null : badRequest(`Bad Host header (${pyRepr(host)})`);
+}
+
+/**
  * Decide how the body is delimited (RFC 9112 §6.3), refusing every ambiguous case with 400:
  * Content-Length together with Transfer-Encoding, more than one Content-Length, a length that is
- * not plain digits, a transfer coding other than a single `chunked`, and chunked in HTTP/1.0.
+ * not plain digits, a transfer coding other than a single `chunked` (an empty list element, as
+ * in `,chunked`, included: a front end that does not skip it reads the body as the next
+ * request), and chunked in HTTP/1.0.
  */
 export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyFraming | HeadError {
   const codings = headers.getAll('Transfer-Encoding');
@@ -135,8 +157,7 @@ export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyF
       .split(',')
       // Only SP and HTAB are whitespace here (RFC 9110 §5.6.3): String.trim() would also strip
       // NBSP, \v and \f, so `chunked\xa0` would pass as chunked while a proxy may not agree.
-      .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase())
-      .filter((coding) => coding !== '');
+      .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
     if (list.length !== 1 || list[0] !== 'chunked') {
       return badRequest(`Unsupported Transfer-Encoding (${pyRepr(codings.join(', '))})`);
     }

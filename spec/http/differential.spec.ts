@@ -106,6 +106,21 @@ const DIFFERENCES: Readonly<Record<string, Difference>> = {
     sockserve: { responses: ['200 OK'], ending: 'closed', bodyIncludes: 'x-test=value\n' },
     reason: 'trailing whitespace is not part of a field value (RFC 9110 §5.5); Python keeps it',
   },
+  'GET without Host': {
+    python: { responses: ['200 OK'], ending: 'closed' },
+    sockserve: { responses: ['400 Missing Host header'], ending: 'closed' },
+    reason: 'RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host (nginx and Node do)',
+  },
+  'two Host fields': {
+    python: { responses: ['200 OK'], ending: 'closed' },
+    sockserve: { responses: ['400 More than one Host header'], ending: 'closed' },
+    reason: 'RFC 9112 §3.2 MUST: two hosts let a proxy and the server disagree on which site was asked for',
+  },
+  'Host with a path in it': {
+    python: { responses: ['200 OK'], ending: 'closed' },
+    sockserve: { responses: ["400 Bad Host header ('example.test/../x')"], ending: 'closed' },
+    reason: 'RFC 9112 §3.2 MUST: a Host value is a host and an optional port; scripts and logs take it as one',
+  },
   'Content-Length with Transfer-Encoding': {
     python: { responses: ['200 OK'], ending: 'closed', bodyIncludes: 'received=4\n0\r\n\r' },
     sockserve: { responses: ['400 Content-Length with Transfer-Encoding'], ending: 'closed' },

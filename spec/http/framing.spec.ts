@@ -158,7 +158,7 @@ describe('http framing: ambiguous or malformed heads get 400 and the connection 
   for (const [name, rest, reason] of HEAD_CASES) {
     it(`${name}: 400, closed, no handler runs, the next request on that connection is never read`, async () => {
       const server = await serveHTTP(teardown, RecordingHandler);
-      const bytes = `POST / HTTP/1.1\r\n${rest}GET /after HTTP/1.1\r\n\r\n`;
+      const bytes = `POST / HTTP/1.1\r\nHost: t\r\n${rest}GET /after HTTP/1.1\r\nHost: t\r\n\r\n`;
       const { responses } = await exchangeAll(server.serverAddress, bytes);
       expect(responses).to.have.lengthOf(1);
       expect(responses[0]!.status).to.equal(400);
@@ -181,9 +181,9 @@ describe('http framing: ambiguous or malformed heads get 400 and the connection 
   it('these are accepted: Content-Length 00005, Transfer-Encoding CHUNKED, an OWS-padded Content-Length', async () => {
     const server = await serveHTTP(teardown, RecordingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST /a HTTP/1.1\r\nContent-Length: 00005\r\n\r\nhello');
-    client.write('POST /b HTTP/1.1\r\nTransfer-Encoding: CHUNKED\r\n\r\n2\r\nhi\r\n0\r\n\r\n');
-    client.write('POST /c HTTP/1.1\r\nContent-Length:\t 3 \t\r\n\r\nabc');
+    client.write('POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 00005\r\n\r\nhello');
+    client.write('POST /b HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: CHUNKED\r\n\r\n2\r\nhi\r\n0\r\n\r\n');
+    client.write('POST /c HTTP/1.1\r\nHost: t\r\nContent-Length:\t 3 \t\r\n\r\nabc');
     const responses = await client.responses(3);
     expect(responses.map((r) => r.body.toString())).to.deep.equal(['hello', 'hi', 'abc']);
   });
@@ -199,7 +199,7 @@ describe('http framing: malformed chunked bodies get 400 and the connection clos
   for (const [name, body, reason] of CHUNK_CASES) {
     it(`${name}: 400 ${String(reason)}, closed, nothing after it is read as a request`, async () => {
       const server = await serveHTTP(teardown, RecordingHandler);
-      const bytes = `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${body}GET /after HTTP/1.1\r\n\r\n`;
+      const bytes = `POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${body}GET /after HTTP/1.1\r\nHost: t\r\n\r\n`;
       const { responses } = await exchangeAll(server.serverAddress, bytes);
       expect(responses.map((r) => `${r.status} ${r.reason}`)).to.deep.equal([`400 ${String(reason)}`]);
       expect(seen).to.deep.equal([]);
@@ -210,7 +210,7 @@ describe('http framing: malformed chunked bodies get 400 and the connection clos
     const server = await serveHTTP(teardown, IgnoringBodyHandler);
     const { responses } = await exchangeAll(
       server.serverAddress,
-      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\nGET /after HTTP/1.1\r\n\r\n',
+      'POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\nGET /after HTTP/1.1\r\nHost: t\r\n\r\n',
     );
     expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 200 OK']);
     expect(seen).to.deep.equal(['POST / unread']);
@@ -231,7 +231,7 @@ describe('http framing: what a request carries is never read as a request', () =
       const smuggled = 'GET /admin HTTP/1.1\r\nHost: t\r\n\r\n';
       const client = await WireClient.open(server.serverAddress);
       client.write(
-        `POST / HTTP/1.1\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}GET /next HTTP/1.1\r\n\r\n`,
+        `POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}GET /next HTTP/1.1\r\nHost: t\r\n\r\n`,
       );
       const responses = await client.responses(2);
       expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
@@ -244,7 +244,9 @@ describe('http framing: what a request carries is never read as a request', () =
   it('a handler that reads none of a 10-byte body on keep-alive: the next pipelined request is answered', async () => {
     const server = await serveHTTP(teardown, IgnoringBodyHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST /p HTTP/1.1\r\nContent-Length: 10\r\n\r\nGET /x\r\n\r\nGET /next HTTP/1.1\r\n\r\n');
+    client.write(
+      'POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nGET /x\r\n\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n',
+    );
     const responses = await client.responses(2);
     expect(responses.map((r) => r.body.toString())).to.deep.equal(['ignored', 'GET /next']);
     expect(seen).to.deep.equal(['POST /p unread', 'GET /next']);
@@ -254,7 +256,9 @@ describe('http framing: what a request carries is never read as a request', () =
   it('a handler that reads part of the body: the rest is dropped and the next request is answered', async () => {
     const server = await serveHTTP(teardown, PartReadingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST /p HTTP/1.1\r\nContent-Length: 10\r\n\r\nabcGET /\r\nGET /next HTTP/1.1\r\n\r\n');
+    client.write(
+      'POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabcGET /\r\nGET /next HTTP/1.1\r\nHost: t\r\n\r\n',
+    );
     const responses = await client.responses(2);
     expect(responses.map((r) => r.body.toString())).to.deep.equal(['abc', 'GET /next']);
     expect(seen).to.deep.equal(['POST /p abc', 'GET /next']);
@@ -263,9 +267,11 @@ describe('http framing: what a request carries is never read as a request', () =
   it('a chunked body the handler does not read is drained: a request inside it is never answered', async () => {
     const server = await serveHTTP(teardown, IgnoringBodyHandler);
     const client = await WireClient.open(server.serverAddress);
-    const smuggled = 'GET /admin HTTP/1.1\r\n\r\n';
+    const smuggled = 'GET /admin HTTP/1.1\r\nHost: t\r\n\r\n';
     const chunk = `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
-    client.write(`POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}GET /next HTTP/1.1\r\n\r\n`);
+    client.write(
+      `POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}GET /next HTTP/1.1\r\nHost: t\r\n\r\n`,
+    );
     const responses = await client.responses(2);
     expect(responses.map((r) => r.body.toString())).to.deep.equal(['ignored', 'GET /next']);
     expect(seen).to.deep.equal(['POST /c unread', 'GET /next']);
@@ -275,7 +281,7 @@ describe('http framing: what a request carries is never read as a request', () =
     const server = await serveHTTP(teardown, IgnoringBodyHandler);
     const client = await WireClient.open(server.serverAddress);
     const size = 1024 * 1024;
-    client.write(`POST /big HTTP/1.1\r\nContent-Length: ${size}\r\n\r\n`);
+    client.write(`POST /big HTTP/1.1\r\nHost: t\r\nContent-Length: ${size}\r\n\r\n`);
     client.write(Buffer.alloc(size, 'G'));
     const [response] = await client.allResponses();
     expect(response!.statusLine).to.equal('HTTP/1.1 200 OK');

@@ -53,19 +53,19 @@ describe('http handler faults: a handler that throws', () => {
   for (const Server of servers) {
     it(`before sending headers: 500 with a status line, handleError gets the error, ${Server.name} keeps serving`, async () => {
       const server = await serveHTTP(teardown, ThrowingHandler, Server);
-      const { responses } = await exchangeAll(server.serverAddress, 'GET /before HTTP/1.1\r\n\r\n');
+      const { responses } = await exchangeAll(server.serverAddress, 'GET /before HTTP/1.1\r\nHost: t\r\n\r\n');
       expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 500 Internal Server Error']);
       expect(headerOf(responses[0]!, 'Connection')).to.equal('close');
       expect(server.reported).to.have.lengthOf(1);
       expect(server.reported[0]).to.be.instanceOf(Error).with.property('message', 'failed before the headers');
-      const next = await exchangeAll(server.serverAddress, 'GET /ok HTTP/1.1\r\nConnection: close\r\n\r\n');
+      const next = await exchangeAll(server.serverAddress, 'GET /ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       expect(next.responses[0]!.body.toString()).to.equal('GET /ok');
     });
   }
 
   it('with headers queued but not sent: the queued ones are dropped and the client gets a 500', async () => {
     const server = await serveHTTP(teardown, ThrowingHandler);
-    const { responses } = await exchangeAll(server.serverAddress, 'GET /queued HTTP/1.1\r\n\r\n');
+    const { responses } = await exchangeAll(server.serverAddress, 'GET /queued HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 500 Internal Server Error']);
     expect(responses[0]!.headers.filter(([name]) => name === 'Content-Length')).to.have.lengthOf(1);
     expect(server.reported).to.have.lengthOf(1);
@@ -74,7 +74,7 @@ describe('http handler faults: a handler that throws', () => {
   it('after 100 Continue and before the final response: 100, then 500', async () => {
     const server = await serveHTTP(teardown, ThrowingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi');
+    client.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi');
     const responses = await client.allResponses();
     expect(responses.map((r) => r.statusLine)).to.deep.equal([
       'HTTP/1.1 100 Continue',
@@ -86,13 +86,13 @@ describe('http handler faults: a handler that throws', () => {
   it('after sending headers: the connection is closed (the client sees a short body), handleError gets the error', async () => {
     const server = await serveHTTP(teardown, ThrowingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /after HTTP/1.1\r\n\r\n');
+    client.write('GET /after HTTP/1.1\r\nHost: t\r\n\r\n');
     const text = (await client.closed()).toString('latin1');
     expect(text).to.match(/^HTTP\/1\.1 200 OK\r\n/);
     expect(text).to.match(/\r\n\r\npartial$/);
     expect(server.reported).to.have.lengthOf(1);
     expect(server.reported[0]).to.have.property('message', 'failed after the headers');
-    const next = await exchangeAll(server.serverAddress, 'GET /ok HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const next = await exchangeAll(server.serverAddress, 'GET /ok HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(next.responses[0]!.body.toString()).to.equal('GET /ok');
   });
 });
@@ -184,7 +184,10 @@ describe('http response safety: header injection, unframed responses, HEAD', () 
 
   it('sendHeader refuses CR, LF, NUL, non-token names and non-Latin-1 values with a TypeError coded SOCKSERVE_ERR_INVALID_HEADER', async () => {
     const server = await serveHTTP(teardown, InjectingHandler);
-    const { responses, data } = await exchangeAll(server.serverAddress, 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const { responses, data } = await exchangeAll(
+      server.serverAddress,
+      'GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+    );
     expect(refusals).to.deep.equal(UNSAFE_HEADERS.map(() => `TypeError ${ErrorCodes.INVALID_HEADER}`));
     expect(data.toString('latin1')).not.to.include('Set-Cookie');
     expect(headerOf(responses[0]!, 'X-Tab')).to.equal('a\tb');
@@ -194,7 +197,10 @@ describe('http response safety: header injection, unframed responses, HEAD', () 
 
   it('sendResponse refuses a status message with CR, LF or NUL', async () => {
     const server = await serveHTTP(teardown, InjectingHandler);
-    const { responses, data } = await exchangeAll(server.serverAddress, 'POST / HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const { responses, data } = await exchangeAll(
+      server.serverAddress,
+      'POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+    );
     expect(refusals).to.deep.equal([1, 2, 3].map(() => `TypeError ${ErrorCodes.INVALID_HEADER}`));
     expect(data.toString('latin1')).not.to.include('Set-Cookie');
     expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 200 OK']);
@@ -203,7 +209,7 @@ describe('http response safety: header injection, unframed responses, HEAD', () 
   it('a response without Content-Length on a keep-alive connection gets Connection: close, and the connection closes', async () => {
     const server = await serveHTTP(teardown, FramingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /unframed HTTP/1.1\r\n\r\n');
+    client.write('GET /unframed HTTP/1.1\r\nHost: t\r\n\r\n');
     const [response] = await client.allResponses();
     expect(headerOf(response!, 'Connection')).to.equal('close');
     expect(response!.body.toString()).to.equal('until close');
@@ -212,7 +218,9 @@ describe('http response safety: header injection, unframed responses, HEAD', () 
   it('chunked and 204 responses keep the connection open', async () => {
     const server = await serveHTTP(teardown, FramingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /chunked HTTP/1.1\r\n\r\nGET /empty HTTP/1.1\r\n\r\nGET /last HTTP/1.1\r\n\r\n');
+    client.write(
+      'GET /chunked HTTP/1.1\r\nHost: t\r\n\r\nGET /empty HTTP/1.1\r\nHost: t\r\n\r\nGET /last HTTP/1.1\r\nHost: t\r\n\r\n',
+    );
     const responses = await client.responses(3);
     expect(responses.map((r) => `${r.status} ${r.body.toString()}`)).to.deep.equal(['200 hi', '204 ', '200 GET /last']);
     expect(responses.every((r) => headerOf(r, 'Connection') === undefined)).to.equal(true);
@@ -222,7 +230,7 @@ describe('http response safety: header injection, unframed responses, HEAD', () 
   it('a do_HEAD that writes a body sends none, and the connection stays usable', async () => {
     const server = await serveHTTP(teardown, FramingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('HEAD / HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n');
+    client.write('HEAD / HTTP/1.1\r\nHost: t\r\n\r\nGET /after HTTP/1.1\r\nHost: t\r\n\r\n');
     const responses = await client.responses(2, { head: [0] });
     expect(responses[0]!.raw.toString('latin1')).to.match(/\r\nContent-Type: text\/plain\r\n\r\n$/);
     expect(responses[1]!.body.toString()).to.equal('GET /after');

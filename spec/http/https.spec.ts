@@ -74,7 +74,10 @@ describe('http HTTPS servers', () => {
   for (const Server of [HTTPSServer, ThreadingHTTPSServer]) {
     it(`${Server.name} answers over TLS and negotiates ALPN http/1.1`, async () => {
       const server = await serveHTTPS(teardown, Server);
-      const { responses, alpn } = await httpsExchange(server, 'GET /tls HTTP/1.1\r\nConnection: close\r\n\r\n');
+      const { responses, alpn } = await httpsExchange(
+        server,
+        'GET /tls HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+      );
       expect(alpn).to.equal('http/1.1');
       expect(responses.map((r) => `${r.statusLine} ${r.body.toString()}`)).to.deep.equal(['HTTP/1.1 200 OK GET /tls']);
     });
@@ -86,7 +89,7 @@ describe('http HTTPS servers', () => {
       plain.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
       const { data } = await within(received, 3000, 'the TLS server did not close the plain connection');
       expect(data.toString('latin1')).not.to.include('HTTP/1.1 200');
-      const { responses } = await httpsExchange(server, 'GET /after HTTP/1.1\r\nConnection: close\r\n\r\n');
+      const { responses } = await httpsExchange(server, 'GET /after HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       expect(responses[0]!.body.toString()).to.equal('GET /after');
     });
   }
@@ -94,7 +97,7 @@ describe('http HTTPS servers', () => {
   it('ThreadingHTTPSServer: a client that connects and never handshakes does not hold up a second client', async () => {
     const server = await serveHTTPS(teardown, ThreadingHTTPSServer);
     const silent = await connect(server.serverAddress);
-    const { responses } = await httpsExchange(server, 'GET /second HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const { responses } = await httpsExchange(server, 'GET /second HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(responses[0]!.body.toString()).to.equal('GET /second');
     expect(silent.destroyed).to.equal(false);
   });
@@ -104,7 +107,7 @@ describe('http HTTPS servers', () => {
     const silent = await connect(server.serverAddress);
     const silentClosed = receiveAll(silent);
     const started = Date.now();
-    const { responses } = await httpsExchange(server, 'GET /second HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const { responses } = await httpsExchange(server, 'GET /second HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(responses[0]!.body.toString()).to.equal('GET /second');
     const { data } = await within(silentClosed, 3000, 'the silent client was not closed');
     expect(data).to.have.lengthOf(0);
@@ -154,7 +157,7 @@ describe('http HTTPS servers', () => {
         );
         await server.ready();
         void teardown.serve(server, 0.05);
-        const { responses } = await httpsExchange(server, 'GET /key HTTP/1.1\r\nConnection: close\r\n\r\n');
+        const { responses } = await httpsExchange(server, 'GET /key HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
         expect(responses[0]!.body.toString()).to.equal('GET /key');
       }
     });

@@ -59,17 +59,17 @@ describe('http parity: keep-alive rules', () => {
   it('protocolVersion HTTP/1.0 ignores Connection: keep-alive', async () => {
     const server = await serveHTTP(teardown, Hello10Handler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n');
+    client.write('GET / HTTP/1.1\r\nHost: t\r\nConnection: keep-alive\r\n\r\n');
     expect(await client.allResponses()).to.have.lengthOf(1);
   });
 
   it('protocolVersion HTTP/1.1 keeps an HTTP/1.1 connection open for the next request', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /one HTTP/1.1\r\n\r\n');
+    client.write('GET /one HTTP/1.1\r\nHost: t\r\n\r\n');
     await client.responses(1);
     expect(await client.stillOpenAfter(50)).to.equal(true);
-    client.write('GET /two HTTP/1.1\r\n\r\n');
+    client.write('GET /two HTTP/1.1\r\nHost: t\r\n\r\n');
     const [, second] = await client.responses(2);
     expect(second!.body.toString()).to.equal('GET /two');
   });
@@ -89,7 +89,7 @@ describe('http parity: keep-alive rules', () => {
   it('Connection: close from the client closes an HTTP/1.1 connection after the response', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET / HTTP/1.1\r\nConnection: Close\r\n\r\nGET /never HTTP/1.1\r\n\r\n');
+    client.write('GET / HTTP/1.1\r\nHost: t\r\nConnection: Close\r\n\r\nGET /never HTTP/1.1\r\nHost: t\r\n\r\n');
     const responses = await client.allResponses();
     expect(responses.map((r) => r.body.toString())).to.deep.equal(['GET /']);
   });
@@ -97,7 +97,7 @@ describe('http parity: keep-alive rules', () => {
   it('a Connection: close header sent by the handler closes the connection', async () => {
     const server = await serveHTTP(teardown, ClosingHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /close HTTP/1.1\r\n\r\n');
+    client.write('GET /close HTTP/1.1\r\nHost: t\r\n\r\n');
     const responses = await client.allResponses();
     expect(responses).to.have.lengthOf(1);
     expect(headerOf(responses[0]!, 'Connection')).to.equal('close');
@@ -114,7 +114,7 @@ describe('http parity: Expect: 100-continue', () => {
   it('sends exactly `HTTP/1.1 100 Continue\\r\\n\\r\\n` before the body is sent, then the final response', async () => {
     const server = await serveHTTP(teardown, EchoPostHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+    client.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
     const [interim] = await client.responses(1);
     expect(interim!.raw.toString('latin1')).to.equal('HTTP/1.1 100 Continue\r\n\r\n');
     client.write('hello');
@@ -135,7 +135,7 @@ describe('http parity: Expect: 100-continue', () => {
   it('a handleExpect100 override that sends 417 and returns false: only the 417, do_POST never runs, the connection closes', async () => {
     const server = await serveHTTP(teardown, RefusingExpectHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+    client.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
     const responses = await client.allResponses();
     expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 417 Expectation Failed']);
     expect(EchoPostHandler.posts).to.equal(0);
@@ -160,7 +160,7 @@ describe('http parity: HTTP/0.9, limits and bad request lines', () => {
       return `GET /${'a'.repeat(length - frame.length)} HTTP/1.1\r\n`;
     };
     expect(line(65536)).to.have.lengthOf(65536);
-    const fits = await exchangeAll(server.serverAddress, `${line(65536)}Connection: close\r\n\r\n`);
+    const fits = await exchangeAll(server.serverAddress, `${line(65536)}Host: t\r\nConnection: close\r\n\r\n`);
     expect(fits.responses[0]!.statusLine).to.equal('HTTP/1.1 200 OK');
 
     const client = await WireClient.open(server.serverAddress);
@@ -174,7 +174,7 @@ describe('http parity: HTTP/0.9, limits and bad request lines', () => {
   it('a 1 MiB request line still gets its 414 before the connection closes (no reset)', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write(`GET /${'a'.repeat(1024 * 1024)} HTTP/1.1\r\n\r\n`);
+    client.write(`GET /${'a'.repeat(1024 * 1024)} HTTP/1.1\r\nHost: t\r\n\r\n`);
     const responses = await client.allResponses();
     expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 414 URI Too Long']);
     expect(client.error).to.equal(null);
@@ -183,10 +183,13 @@ describe('http parity: HTTP/0.9, limits and bad request lines', () => {
   it('99 header fields are served; 100 are 431 Too many headers (Python counts the blank line as one)', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const headers = (count: number): string => Array.from({ length: count }, (_, i) => `X-H-${i}: v\r\n`).join('');
-    const fits = await exchangeAll(server.serverAddress, `GET / HTTP/1.1\r\n${headers(98)}Connection: close\r\n\r\n`);
+    const fits = await exchangeAll(
+      server.serverAddress,
+      `GET / HTTP/1.1\r\nHost: t\r\n${headers(97)}Connection: close\r\n\r\n`,
+    );
     expect(fits.responses[0]!.statusLine).to.equal('HTTP/1.1 200 OK');
 
-    const { responses } = await exchangeAll(server.serverAddress, `GET / HTTP/1.1\r\n${headers(100)}\r\n`);
+    const { responses } = await exchangeAll(server.serverAddress, `GET / HTTP/1.1\r\nHost: t\r\n${headers(99)}\r\n`);
     expect(responses[0]!.statusLine).to.equal('HTTP/1.1 431 Too many headers');
     expect(responses[0]!.body.toString()).to.include('431 - got more than 100 headers.');
   });
@@ -194,7 +197,7 @@ describe('http parity: HTTP/0.9, limits and bad request lines', () => {
   it('a header line over 65,536 bytes is 431 Line too long, as Python words it', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write(`GET / HTTP/1.1\r\nCookie: ${'a'.repeat(70000)}\r\n\r\n`);
+    client.write(`GET / HTTP/1.1\r\nCookie: ${'a'.repeat(70000)}\r\nHost: t\r\n\r\n`);
     const response = await client.response();
     expect(response.statusLine).to.equal('HTTP/1.1 431 Line too long');
     expect(response.body.toString()).to.include('431 - got more than 65536 bytes when reading header line.');
@@ -205,7 +208,7 @@ describe('http parity: HTTP/0.9, limits and bad request lines', () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
     const lines = Array.from({ length: 50 }, (_, i) => `X-H-${i}: ${'v'.repeat(2000)}\r\n`).join('');
-    client.write(`GET / HTTP/1.1\r\n${lines}\r\n`);
+    client.write(`GET / HTTP/1.1\r\nHost: t\r\n${lines}\r\n`);
     const response = await client.response();
     expect(response.statusLine).to.equal('HTTP/1.1 431 Line too long');
     expect(response.body.toString()).to.include('431 - header block over 65536 bytes.');
@@ -228,7 +231,7 @@ describe('http parity: HTTP/0.9, limits and bad request lines', () => {
 
   it("four words: 400 Bad request syntax ('GET / x HTTP/1.1'); one word: 400 Bad request syntax ('GET')", async () => {
     const server = await serveHTTP(teardown, HelloHandler);
-    const four = await exchangeAll(server.serverAddress, 'GET / x HTTP/1.1\r\n\r\n');
+    const four = await exchangeAll(server.serverAddress, 'GET / x HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(four.responses[0]!.statusLine).to.equal("HTTP/1.1 400 Bad request syntax ('GET / x HTTP/1.1')");
     const one = await exchangeAll(server.serverAddress, 'GET\r\n\r\n');
     expect(one.responses[0]!.statusLine).to.equal("HTTP/1.1 400 Bad request syntax ('GET')");
@@ -261,15 +264,15 @@ describe('http parity: dispatch, path, empty requests', () => {
 
   it("an unknown method: 501 Unsupported method ('FOO')", async () => {
     const server = await serveHTTP(teardown, HelloHandler);
-    const { responses } = await exchangeAll(server.serverAddress, 'FOO / HTTP/1.1\r\n\r\n');
+    const { responses } = await exchangeAll(server.serverAddress, 'FOO / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(responses.map((r) => r.statusLine)).to.deep.equal(["HTTP/1.1 501 Unsupported method ('FOO')"]);
   });
 
   it('dispatch is case-sensitive: do_get does not answer GET, but answers `get`', async () => {
     const server = await serveHTTP(teardown, LowercaseHandler);
-    const upper = await exchangeAll(server.serverAddress, 'GET / HTTP/1.1\r\n\r\n');
+    const upper = await exchangeAll(server.serverAddress, 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(upper.responses[0]!.statusLine).to.equal("HTTP/1.1 501 Unsupported method ('GET')");
-    const lower = await exchangeAll(server.serverAddress, 'get / HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const lower = await exchangeAll(server.serverAddress, 'get / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
     expect(lower.responses[0]!.body.toString()).to.equal('lower');
   });
 
@@ -282,7 +285,7 @@ describe('http parity: dispatch, path, empty requests', () => {
       const server = await serveHTTP(teardown, PathHandler);
       const { responses } = await exchangeAll(
         server.serverAddress,
-        `GET ${target} HTTP/1.1\r\nConnection: close\r\n\r\n`,
+        `GET ${target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`,
       );
       expect(responses[0]!.body.toString()).to.equal(path);
     });

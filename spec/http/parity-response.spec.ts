@@ -97,7 +97,10 @@ describe('http parity: status line, header order, error page', () => {
   it('the sendError message is the reason phrase as given; the page escapes <, > and & (not quotes) in message and explain', async () => {
     const server = await serveHTTP(teardown, ParityHandler);
     const query = new URLSearchParams({ m: 'No <b> & "c"', e: "why <i> & 'q'" });
-    const { responses } = await exchangeAll(server.serverAddress, `GET /error/403?${query} HTTP/1.1\r\n\r\n`);
+    const { responses } = await exchangeAll(
+      server.serverAddress,
+      `GET /error/403?${query} HTTP/1.1\r\nHost: t\r\n\r\n`,
+    );
     const [response] = responses;
     expect(response!.statusLine).to.equal('HTTP/1.1 403 No <b> & "c"');
     expect(response!.body.toString()).to.equal(errorPage(403, 'No &lt;b&gt; &amp; "c"', "why &lt;i&gt; &amp; 'q'"));
@@ -105,7 +108,7 @@ describe('http parity: status line, header order, error page', () => {
 
   it('a code Python does not know gets ??? as phrase and explanation', async () => {
     const server = await serveHTTP(teardown, ParityHandler);
-    const { responses } = await exchangeAll(server.serverAddress, 'GET /error/599 HTTP/1.1\r\n\r\n');
+    const { responses } = await exchangeAll(server.serverAddress, 'GET /error/599 HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(responses[0]!.statusLine).to.equal('HTTP/1.1 599 ???');
     expect(responses[0]!.body.toString()).to.equal(errorPage(599, '???', '???'));
   });
@@ -173,13 +176,13 @@ describe('http parity: the access log on stderr', () => {
   });
 
   it('an error logs `code 404, message Not Found` and then the request line with 404', async () => {
-    const lines = (await logOf('GET /missing HTTP/1.1\r\n\r\n')).split('\n');
+    const lines = (await logOf('GET /missing HTTP/1.1\r\nHost: t\r\n\r\n')).split('\n');
     expect(lines[0]).to.match(new RegExp(`${LOG_PREFIX}code 404, message Not Found$`));
     expect(lines[1]).to.match(new RegExp(`${LOG_PREFIX}"GET /missing HTTP/1\\.1" 404 -$`));
   });
 
   it('control characters (C0, DEL, C1) become \\xHH and a backslash is doubled', async () => {
-    const log = await logOf('GET /a\x1b[31mb\x7fc\x9bd\\e HTTP/1.1\r\n\r\n');
+    const log = await logOf('GET /a\x1b[31mb\x7fc\x9bd\\e HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(log).to.include(String.raw`"GET /a\x1b[31mb\x7fc\x9bd\\e HTTP/1.1" 200 -`);
     expect(log).not.to.include('\x1b');
   });

@@ -46,7 +46,7 @@ describe('http pipelining', () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
     client.write(
-      'GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nPOST /c HTTP/1.1\r\nContent-Length: 3\r\n\r\nxyzGET /d HTTP/1.1\r\n\r\n',
+      'GET /a HTTP/1.1\r\nHost: t\r\n\r\nHEAD /b HTTP/1.1\r\nHost: t\r\n\r\nPOST /c HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyzGET /d HTTP/1.1\r\nHost: t\r\n\r\n',
     );
     const responses = await client.allResponses({ head: [1] });
     expect(responses.map((r) => r.statusLine)).to.deep.equal([
@@ -89,7 +89,9 @@ describe('http responses leave at the end of the turn', () => {
   it('the requests of 30 connections sent at once all get their own whole response', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const clients = await Promise.all(Array.from({ length: 30 }, () => WireClient.open(server.serverAddress)));
-    clients.forEach((client, i) => client.write(`GET /c${i} HTTP/1.1\r\nHost: t\r\n\r\nGET /d${i} HTTP/1.1\r\n\r\n`));
+    clients.forEach((client, i) =>
+      client.write(`GET /c${i} HTTP/1.1\r\nHost: t\r\n\r\nGET /d${i} HTTP/1.1\r\nHost: t\r\n\r\n`),
+    );
     const answered = await Promise.all(clients.map((client) => client.responses(2)));
     answered.forEach((responses, i) => {
       expect(responses.map((r) => r.body.toString())).to.deep.equal([`GET /c${i}`, `GET /d${i}`]);
@@ -139,7 +141,7 @@ describe('http slow clients', () => {
     const server = await serveHTTP(teardown, BodyReader);
     const client = await WireClient.open(server.serverAddress);
     const started = Date.now();
-    client.write('POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc');
+    client.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc');
     expect(await client.closed()).to.have.lengthOf(0);
     expect(Date.now() - started).to.be.within(250, 2500);
     expect(logged).to.deep.equal(['Request timed out: %r TimeoutError: timed out']);
@@ -148,7 +150,7 @@ describe('http slow clients', () => {
   it('keepAliveTimeout: an idle kept-alive connection is closed silently after its response', async () => {
     const server = await serveHTTP(teardown, ImpatientHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET / HTTP/1.1\r\n\r\n');
+    client.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
     const [response] = await client.responses(1);
     await client.closed();
     expect(client.data.length).to.equal(response!.raw.length);
@@ -157,7 +159,7 @@ describe('http slow clients', () => {
   it('a slowloris sending one header byte every 50 ms is cut off with 408 at headersTimeout', async () => {
     const server = await serveHTTP(teardown, ImpatientHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET / HTTP/1.1\r\n');
+    client.write('GET / HTTP/1.1\r\nHost: t\r\n');
     const sent = await drip(client, 'X-Slow: ' + 'a'.repeat(200), 50);
     expect(client.ended).to.equal(true);
     expect(sent).to.be.below(200);
@@ -190,10 +192,10 @@ describe('http slow clients', () => {
     }
     const server = await serveHTTP(teardown, SlowSecondHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /first HTTP/1.1\r\n\r\n');
+    client.write('GET /first HTTP/1.1\r\nHost: t\r\n\r\n');
     await client.responses(1);
     await sleep(100);
-    client.write('GET /second HTTP/1.1\r\n');
+    client.write('GET /second HTTP/1.1\r\nHost: t\r\n');
     void drip(client, 'X-Slow: ' + 'a'.repeat(200), 50);
     const responses = await client.allResponses();
     expect(responses.map((r) => r.status)).to.deep.equal([200, 408]);
@@ -206,11 +208,11 @@ describe('http slow clients', () => {
     }
     const server = await serveHTTP(teardown, ShortIdleHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('GET /first HTTP/1.1\r\n\r\n');
+    client.write('GET /first HTTP/1.1\r\nHost: t\r\n\r\n');
     await client.responses(1);
     await sleep(100);
     // About 0.7 s for the whole head, more than keepAliveTimeout.
-    await drip(client, 'GET /second HTTP/1.1\r\n\r\n', 30);
+    await drip(client, 'GET /second HTTP/1.1\r\nHost: t\r\n\r\n', 30);
     const responses = await client.responses(2);
     expect(responses[1]!.body.toString()).to.equal('GET /second');
   });
@@ -224,12 +226,12 @@ describe('http slow clients', () => {
       const server = await serveHTTP(teardown, UnlimitedHandler);
       const client = await WireClient.open(server.serverAddress);
       await sleep(20);
-      client.write('GET /one HTTP/1.1\r\n');
+      client.write('GET /one HTTP/1.1\r\nHost: t\r\n');
       await sleep(20);
       client.write('\r\n');
       await client.responses(1);
       await sleep(20);
-      client.write('GET /two HTTP/1.1\r\n\r\n');
+      client.write('GET /two HTTP/1.1\r\nHost: t\r\n\r\n');
       const responses = await client.responses(2);
       expect(responses.map((r) => r.body.toString())).to.deep.equal(['GET /one', 'GET /two']);
     });

@@ -52,8 +52,8 @@ const VALID_REQUESTS: readonly string[] = [
   'GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n',
   'POST /p HTTP/1.1\r\nHost: example.test\r\nContent-Length: 5\r\n\r\nhello',
   'POST /c HTTP/1.1\r\nHost: example.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n3;x=1\r\nabc\r\n0\r\nT: 1\r\n\r\n',
-  'GET /k HTTP/1.1\r\nHost: example.test\r\n\r\nGET /second HTTP/1.1\r\nConnection: close\r\n\r\n',
-  'POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc',
+  'GET /k HTTP/1.1\r\nHost: example.test\r\n\r\nGET /second HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+  'POST /e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc',
   'GET /old HTTP/1.0\r\nX-Test: a\r\n\r\n',
 ];
 
@@ -126,19 +126,20 @@ const PIPELINES: readonly Buffer[] = [
   Buffer.from(
     'GET /one HTTP/1.1\r\nHost: example.test\r\n\r\n' +
       'POST /two HTTP/1.1\r\nHost: example.test\r\nContent-Length: 11\r\n\r\nhello world' +
-      'POST /three HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n6;ext=1\r\npedia \r\n0\r\n\r\n' +
-      'GET //four?x=1 HTTP/1.1\r\nX-Test: a\r\nX-Test: b\r\n\r\n' +
-      'GET /five HTTP/1.1\r\nConnection: close\r\n\r\n',
+      'POST /three HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n6;ext=1\r\npedia \r\n0\r\n\r\n' +
+      'GET //four?x=1 HTTP/1.1\r\nHost: t\r\nX-Test: a\r\nX-Test: b\r\n\r\n' +
+      'GET /five HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
     'latin1',
   ),
   Buffer.from(
-    'POST /expect HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody' + 'BREW /pot HTTP/1.1\r\n\r\n',
+    'POST /expect HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody' +
+      'BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n',
     'latin1',
   ),
   Buffer.from(
     'GET /lf HTTP/1.1\nHost: example.test\n\n' +
-      'POST /empty HTTP/1.1\r\nContent-Length: 0\r\n\r\n' +
-      'GET /bad HTTP/1.1\r\nX-Bad : 1\r\n\r\n',
+      'POST /empty HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n' +
+      'GET /bad HTTP/1.1\r\nHost: t\r\nX-Bad : 1\r\n\r\n',
     'latin1',
   ),
 ];

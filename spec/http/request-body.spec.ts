@@ -63,7 +63,7 @@ class CutHandler extends QuietHandler {
 /** POST `body` to `path` with Content-Length, then a GET on the same connection; both bodies parsed. */
 async function postThenGet(address: [string, number] | string, path: string, head: string, body: string) {
   const client = await WireClient.open(address);
-  client.write(`POST ${path} HTTP/1.1\r\n${head}\r\n${body}GET /next HTTP/1.1\r\n\r\n`);
+  client.write(`POST ${path} HTTP/1.1\r\nHost: t\r\n${head}\r\n${body}GET /next HTTP/1.1\r\nHost: t\r\n\r\n`);
   const [post, get] = await client.responses(2);
   return { read: JSON.parse(post!.body.toString()) as unknown, next: get!.body.toString() };
 }
@@ -139,7 +139,7 @@ describe('http request body: rfile reads the body only', () => {
   it('a body that arrives in pieces over time is read whole', async () => {
     const server = await serveHTTP(teardown, BodyHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST /python HTTP/1.1\r\nContent-Length: 11\r\n\r\nhel');
+    client.write('POST /python HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhel');
     await new Promise((resolve) => setTimeout(resolve, 30));
     client.write('lo wo');
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -155,7 +155,7 @@ describe('http request body: rfile reads the body only', () => {
     const server = await serveHTTP(teardown, CutHandler);
     const client = await WireClient.open(server.serverAddress);
     cutRequests.length = 0;
-    client.write(`POST /cut HTTP/1.1\r\n${CHUNKED}\r\n5\r\nhello\r\n6\r\n wo`);
+    client.write(`POST /cut HTTP/1.1\r\nHost: t\r\n${CHUNKED}\r\n5\r\nhello\r\n6\r\n wo`);
     client.socket.end();
     const response = await client.response();
     expect(response.status).to.equal(400);
@@ -169,11 +169,11 @@ describe('http request body: rfile reads the body only', () => {
     const server = await serveHTTP(teardown, CutHandler);
     cutRequests.length = 0;
     const between = await WireClient.open(server.serverAddress);
-    between.write(`POST /cut HTTP/1.1\r\n${CHUNKED}\r\n5\r\nhello\r\n`);
+    between.write(`POST /cut HTTP/1.1\r\nHost: t\r\n${CHUNKED}\r\n5\r\nhello\r\n`);
     between.socket.end();
     expect((await between.response()).status).to.equal(400);
     const whole = await WireClient.open(server.serverAddress);
-    whole.write(`POST /cut HTTP/1.1\r\n${CHUNKED}\r\n5\r\nhello\r\n0\r\n`);
+    whole.write(`POST /cut HTTP/1.1\r\nHost: t\r\n${CHUNKED}\r\n5\r\nhello\r\n0\r\n`);
     whole.socket.end();
     const response = await whole.response();
     expect(response.status).to.equal(200);
@@ -185,7 +185,7 @@ describe('http request body: rfile reads the body only', () => {
     const server = await serveHTTP(teardown, CutHandler);
     cutRequests.length = 0;
     const client = await WireClient.open(server.serverAddress);
-    client.write('POST /cut HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello');
+    client.write('POST /cut HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello');
     client.socket.end();
     const response = await client.response();
     expect(response.body.toString()).to.equal('read 5 bytes');

@@ -109,9 +109,12 @@ describe('http HTTPStatus', () => {
 
   it('sendResponse and sendError take an HTTPStatus as well as a number', async () => {
     const server = await serveHTTP(teardown, StatusHandler);
-    const created = await exchangeAll(server.serverAddress, 'GET /created HTTP/1.1\r\nConnection: close\r\n\r\n');
+    const created = await exchangeAll(
+      server.serverAddress,
+      'GET /created HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+    );
     expect(created.responses[0]!.statusLine).to.equal('HTTP/1.1 201 Created');
-    const missing = await exchangeAll(server.serverAddress, 'GET /x HTTP/1.1\r\n\r\n');
+    const missing = await exchangeAll(server.serverAddress, 'GET /x HTTP/1.1\r\nHost: t\r\n\r\n');
     expect(missing.responses[0]!.statusLine).to.equal('HTTP/1.1 404 Not Found');
     expect(missing.responses[0]!.body.toString()).to.include('404 - Nothing matches the given URI.');
   });
