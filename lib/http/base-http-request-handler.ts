@@ -19,6 +19,7 @@ import {
   bodyFraming,
   endsWithBlankLine,
   hostProblem,
+  isEmptyLine,
   isHeadError,
   longestLine,
   parseHeaderBlock,
@@ -193,9 +194,7 @@ export class BaseHTTPRequestHandler<
       const start = performance.now();
       this.#headDeadline = start + this.#limited(this.headersTimeout) * 1000;
       this.#requestDeadline = start + this.requestTimeout * 1000;
-      this.rawRequestline =
-        this.#stream.readlineNowait(MAX_REQUEST_LINE + 1) ??
-        (await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readline(MAX_REQUEST_LINE + 1)));
+      this.rawRequestline = await this.#readRequestLine();
     } catch (error) {
       // Idle keep-alive timeout, reset, failed TLS handshake: no request, nobody to answer.
       this.closeConnection = true;
@@ -529,6 +528,21 @@ export class BaseHTTPRequestHandler<
     this.#framed = false;
     this.#headersBuffer = '';
     this.wfile.discardBody = false;
+  }
+
+  /**
+   * The request line, after the empty lines a client may send before it (RFC 9112 §2.2: a server
+   * SHOULD ignore at least one; some clients add a CRLF after a body). Past MAX_REQUEST_LINE bytes
+   * of them, the empty line itself is returned, and the connection closes without a response.
+   */
+  async #readRequestLine(): Promise<Buffer> {
+    let skipped = 0;
+    for (;;) {
+      const line =
+        this.#stream.readlineNowait(MAX_REQUEST_LINE + 1) ??
+        (await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readline(MAX_REQUEST_LINE + 1)));
+      if (!isEmptyLine(line) || (skipped += line.length) > MAX_REQUEST_LINE) return line;
+    }
   }
 
   /** `seconds`, or the handler's own `timeout` if that is shorter. */

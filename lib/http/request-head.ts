@@ -187,6 +187,11 @@ export function longestLine(block: Buffer): number {
   return Math.max(longest, block.length - start);
 }
 
+/** True for a line that is only its line ending (CR LF or LF). */
+export function isEmptyLine(line: Buffer): boolean {
+  return (line.length === 1 && line[0] === 0x0a) || (line.length === 2 && line[0] === 0x0d && line[1] === 0x0a);
+}
+
 /** True when `block` ends with an empty line (LF or CRLF): the header block is complete. */
 export function endsWithBlankLine(block: Buffer): boolean {
   const n = block.length;

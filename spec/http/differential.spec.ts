@@ -69,6 +69,13 @@ const DIFFERENCES: Readonly<Record<string, Difference>> = {
     sockserve: { responses: ['400 Bad header line (obsolete line folding)'], ending: 'closed' },
     reason: 'RFC 9112 §5.2: a server must reject obs-fold (or replace it); Python hands CR LF SP to the handler',
   },
+  'empty line before the request line': {
+    python: { responses: [], ending: 'closed' },
+    sockserve: { responses: ['200 OK'], ending: 'closed' },
+    reason:
+      'RFC 9112 §2.2: a server SHOULD ignore empty lines before a request line (nginx and Node do); ' +
+      'Python takes the CRLF as an empty request and closes, dropping what a client sent after a body',
+  },
   'whitespace before the colon': {
     python: { responses: ['200 OK'], ending: 'open', bodyIncludes: 'host=-\n' },
     sockserve: { responses: ["400 Bad header name ('Host ')"], ending: 'closed' },

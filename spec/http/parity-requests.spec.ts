@@ -291,10 +291,29 @@ describe('http parity: dispatch, path, empty requests', () => {
     });
   }
 
-  it('an empty line closes the connection without a response', async () => {
+  it('empty lines before a request line are skipped (RFC 9112 §2.2), also between keep-alive requests', async () => {
     const server = await serveHTTP(teardown, HelloHandler);
     const client = await WireClient.open(server.serverAddress);
-    client.write('\r\n');
+    client.write('\r\n\n\r\nGET /one HTTP/1.1\r\nHost: t\r\n\r\n');
+    await client.responses(1);
+    // A client that ends a body with an extra CRLF: the next request is still read.
+    client.write('\r\nGET /two HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+    const responses = await client.allResponses();
+    expect(responses.map((r) => r.statusLine)).to.deep.equal(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+  });
+
+  it('empty lines and then EOF close the connection without a response', async () => {
+    const server = await serveHTTP(teardown, HelloHandler);
+    const client = await WireClient.open(server.serverAddress);
+    client.write('\r\n\r\n');
+    client.socket.end();
+    expect(await client.closed()).to.have.lengthOf(0);
+  });
+
+  it('more than 65,536 bytes of empty lines close the connection without a response', async () => {
+    const server = await serveHTTP(teardown, HelloHandler);
+    const client = await WireClient.open(server.serverAddress);
+    client.write('\r\n'.repeat(40000));
     expect(await client.closed()).to.have.lengthOf(0);
   });
 

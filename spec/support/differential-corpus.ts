@@ -97,7 +97,7 @@ export const CORPUS: readonly CorpusEntry[] = [
   entry("99 header fields (Python's most)", request(['GET /ninety-nine HTTP/1.1', HOST, ...manyHeaders(97), CLOSE])),
   entry('HTTP/0.9 GET (then an empty line)', 'GET /nine\r\n\r\n'),
   entry('HTTP/0.9 GET of an error (then an empty line)', 'GET /missing\r\n\r\n'),
-  entry('empty line before the request line', '\r\nGET /late HTTP/1.1\r\nConnection: close\r\n\r\n'),
+  entry('empty line before the request line', '\r\nGET /late HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n'),
   entry('request line of whitespace only', ' \t \r\n'),
   entry('connection closed without a request', '', { halfClose: true }),
 
