@@ -4,26 +4,12 @@
  * carries is ever parsed as a request of its own.
  */
 import { expect } from 'chai';
-import { QuietHandler, serveHTTP } from '../support/http-handlers';
+import { RecordingHandler, recordedRequests, serveHTTP } from '../support/http-handlers';
 import { WireClient, exchangeAll } from '../support/http-wire';
 import { Teardown } from '../support/teardown';
 
-/** Every request that reached a do_* method: `METHOD path body`. */
-const seen: string[] = [];
-
-/** Records each request; POST reads the whole body with rfile.read() and echoes it. */
-class RecordingHandler extends QuietHandler {
-  async do_GET(): Promise<void> {
-    seen.push(`GET ${this.path}`);
-    await this.reply(200, `GET ${this.path}`);
-  }
-
-  async do_POST(): Promise<void> {
-    const body = await this.rfile.read();
-    seen.push(`POST ${this.path} ${body.toString('latin1')}`);
-    await this.reply(200, body);
-  }
-}
+/** Every request that reached a do_* method (RecordingHandler's list). */
+const seen = recordedRequests;
 
 /** POST answers without reading the body. */
 class IgnoringBodyHandler extends RecordingHandler {
@@ -123,6 +109,45 @@ const HEAD_CASES: readonly BadCase[] = [
   ['bare CR ending a header line', 'X-Test: a\r\r\n\r\n', "Bad header value for 'X-Test'"],
   ['other controls in a header value', 'X-Test: abc\x07\x08\x0bdef\r\n\r\n', "Bad header value for 'X-Test'"],
   ['a head ended by CR LF CR', 'Host: a\r\n\rZGET /evil: HTTP/1.1\r\nHost: a\r\n\r\n', /^Bad header name/],
+  // The security catalogue's cases (shared/security-cases.md §3.2), by number.
+  [
+    'B7: Content-Length 9007199254740993 (2^53 + 1)',
+    'Content-Length: 9007199254740993\r\n\r\n',
+    "Bad Content-Length ('9007199254740993')",
+  ],
+  [
+    'B8: Transfer-Encoding chunked, gzip (chunked not last)',
+    'Transfer-Encoding: chunked, gzip\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    "Unsupported Transfer-Encoding ('chunked, gzip')",
+  ],
+  ['B10: Transfer-Encoding pigeons', 'Transfer-Encoding: pigeons\r\n\r\n', "Unsupported Transfer-Encoding ('pigeons')"],
+  [
+    'B10: Transfer-Encoding chunkedchunked',
+    'Transfer-Encoding: chunkedchunked\r\n\r\n0\r\n\r\n',
+    "Unsupported Transfer-Encoding ('chunkedchunked')",
+  ],
+  [
+    'B10: Transfer-Encoding chunked + VT',
+    'Transfer-Encoding: chunked\x0b\r\n\r\n0\r\n\r\n',
+    "Bad header value for 'Transfer-Encoding'",
+  ],
+  ['B15: chunk size 0_2e', 'Transfer-Encoding: chunked\r\n\r\n0_2e\r\nhello\r\n0\r\n\r\n', 'Bad chunked body'],
+  ['B15: chunk size 5_', 'Transfer-Encoding: chunked\r\n\r\n5_\r\nhello\r\n0\r\n\r\n', 'Bad chunked body'],
+  [
+    'B15: chunk size fffffffffffffffff0',
+    'Transfer-Encoding: chunked\r\n\r\nfffffffffffffffff0\r\nhello\r\n0\r\n\r\n',
+    'Bad chunked body',
+  ],
+  [
+    'B15: chunk size FFFFFFFFFFFFFFFF0',
+    'Transfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF0\r\nhello\r\n0\r\n\r\n',
+    'Bad chunked body',
+  ],
+  [
+    'B17: a chunked body without its last chunk',
+    'Transfer-Encoding: chunked\r\n\r\n3\r\nfoo\r\n\r\n',
+    'Bad chunked body',
+  ],
 ];
 
 const CHUNK_CASES: readonly BadCase[] = [

@@ -1,6 +1,7 @@
 /**
  * HTTP handlers and servers shared by the spec/http specs: a handler base with the access log
- * silenced, a server that records what reaches handleError(), and a one-call start helper.
+ * silenced, a handler that records the requests it gets, a server that records what reaches
+ * handleError(), and a one-call start helper.
  */
 import type { ClientAddress, Connection, RequestHandlerClass } from '../../lib/index';
 import { BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer } from '../../lib/http/index';
@@ -31,6 +32,27 @@ export class HelloHandler extends QuietHandler {
 
   async do_HEAD(): Promise<void> {
     await this.reply(200, `${this.command} ${this.path}`);
+  }
+}
+
+/** Every request that reached a RecordingHandler's do_* method: `METHOD path` and a POST's body. Clear it before each test. */
+export const recordedRequests: string[] = [];
+
+/** Records each request in recordedRequests; POST and PUT read the whole body and answer with it. */
+export class RecordingHandler extends QuietHandler {
+  async do_GET(): Promise<void> {
+    recordedRequests.push(`GET ${this.path}`);
+    await this.reply(200, `GET ${this.path}`);
+  }
+
+  async do_POST(): Promise<void> {
+    const body = await this.rfile.read();
+    recordedRequests.push(`${this.command} ${this.path} ${body.toString('latin1')}`);
+    await this.reply(200, body);
+  }
+
+  async do_PUT(): Promise<void> {
+    await this.do_POST();
   }
 }
 
