@@ -23,6 +23,18 @@ const JOIN_LIMIT = HOLD_LIMIT;
 /** How long close() lets unsent bytes drain to a client that does not read, in milliseconds. */
 const LINGER_MS = 30_000;
 
+/** What Node keeps on a socket about its write queue (undocumented fields; absent ones count as 0). */
+interface QueueInternals {
+  readonly _handle?: { readonly writeQueueSize?: number } | null;
+  /** A TLS socket's TCP socket. */
+  readonly _parent?: QueueInternals | null;
+}
+
+/** Bytes waiting in libuv's write queue of `socket`'s handle. */
+function libuvQueue(socket: QueueInternals): number {
+  return socket._handle?.writeQueueSize ?? 0;
+}
+
 /**
  * A connected stream socket with the methods Python code calls on one, so that handler code
  * such as `self.request.recv(1024)` / `self.request.sendall(data)` ports line for line:
@@ -276,11 +288,12 @@ export class Connection implements ByteSink {
   /**
    * Bytes queued for the peer that the kernel has not yet taken, as far as Node tells: its own
    * queue, which shrinks only as whole writes complete, plus libuv's, which shrinks with every
-   * partial write (so a large buffer trickling out counts as progress).
+   * partial write (so a large buffer trickling out counts as progress). A TLS socket's encrypted
+   * bytes wait in the queue of the TCP socket underneath it, which is counted too.
    */
   #unsent(): number {
-    const handle = (this.socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle;
-    return this.socket.writableLength + (handle?.writeQueueSize ?? 0);
+    const socket = this.socket as unknown as QueueInternals;
+    return this.socket.writableLength + libuvQueue(socket) + (socket._parent ? libuvQueue(socket._parent) : 0);
   }
 
   #fail(error: Error): void {

@@ -114,6 +114,54 @@ describe('http HTTPS servers', () => {
     expect(Date.now() - started).to.be.at.least(250);
   });
 
+  it('sendTimeout: a TLS client that keeps taking a 32 MiB response a little at a time is not cut off, one that stops is', async () => {
+    const body = crypto.randomBytes(32 * 1024 * 1024);
+    const failures: unknown[] = [];
+    class LargeBodyHandler extends HelloHandler {
+      override sendTimeout = 0.3;
+      override async do_GET(): Promise<void> {
+        this.sendResponse(200);
+        this.sendHeader('Content-Length', body.length);
+        await this.endHeaders();
+        await this.wfile.write(body).catch((error: unknown) => failures.push(error));
+      }
+    }
+    const server = await serveHTTPS(teardown, ThreadingHTTPSServer, LargeBodyHandler);
+    const [host, port] = server.serverAddress as [string, number];
+    const open = async (): Promise<{ socket: tls.TLSSocket; received: () => number; closed: Promise<Buffer> }> => {
+      const socket = tls.connect({ host, port, rejectUnauthorized: false });
+      const chunks: Buffer[] = [];
+      let count = 0;
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        count += chunk.length;
+      });
+      const closed = new Promise<Buffer>((resolve) => socket.on('close', () => resolve(Buffer.concat(chunks))));
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('secureConnect', resolve));
+      socket.write('GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      return { socket, received: () => count, closed };
+    };
+    const slow = await open();
+    const stalled = await open();
+    stalled.socket.pause();
+    // A few milliseconds of reading every 100 ms for 1.2 s: four times sendTimeout in all.
+    slow.socket.pause();
+    for (let step = 0; step < 12; step += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      slow.socket.resume();
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      slow.socket.pause();
+    }
+    expect(slow.received(), 'the slow client got part of the body').to.be.above(0).and.below(body.length);
+    expect(failures, 'one write timed out: the stalled client').to.have.lengthOf(1);
+    slow.socket.resume();
+    stalled.socket.resume();
+    const whole = await within(slow.closed, 10000, 'the slow client did not get the whole response');
+    expect(whole.subarray(whole.length - body.length).equals(body)).to.equal(true);
+    expect((await within(stalled.closed, 3000, 'the stalled client was not closed')).length).to.be.below(body.length);
+  });
+
   it('a certfile that does not exist rejects ready() (ENOENT)', async () => {
     const server = new HTTPSServer(['127.0.0.1', 0], HelloHandler, { certfile: path.join(FIXTURES, 'missing.pem') });
     teardown.server(server);
