@@ -142,9 +142,10 @@ export function hostProblem(headers: HTTPMessage, requestVersion: string): HeadE
 /**
  * Decide how the body is delimited (RFC 9112 §6.3), refusing every ambiguous case with 400:
  * Content-Length together with Transfer-Encoding, more than one Content-Length, a length that is
- * not plain digits, a transfer coding other than a single `chunked` (an empty list element, as
- * in `,chunked`, included: a front end that does not skip it reads the body as the next
- * request), and chunked in HTTP/1.0.
+ * not plain digits, transfer codings whose last is not `chunked` or that name it twice or hold
+ * an empty element (as in `,chunked`: a front end that does not skip it reads the body as the
+ * next request), and chunked in HTTP/1.0. Codings before a final `chunked` (`gzip, chunked`)
+ * are well framed but not understood here: 501, as RFC 9112 §6.1 recommends (then close).
  */
 export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyFraming | HeadError {
   const codings = headers.getAll('Transfer-Encoding');
@@ -158,9 +159,9 @@ export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyF
       // Only SP and HTAB are whitespace here (RFC 9110 §5.6.3): String.trim() would also strip
       // NBSP, \v and \f, so `chunked\xa0` would pass as chunked while a proxy may not agree.
       .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
-    if (list.length !== 1 || list[0] !== 'chunked') {
-      return badRequest(`Unsupported Transfer-Encoding (${pyRepr(codings.join(', '))})`);
-    }
+    const message = `Unsupported Transfer-Encoding (${pyRepr(codings.join(', '))})`;
+    if (list.indexOf('chunked') !== list.length - 1 || list.includes('')) return badRequest(message);
+    if (list.length > 1) return { status: 501, message };
     return { chunked: true };
   }
   if (lengths === undefined) return { chunked: false, length: 0 };
