@@ -58,10 +58,15 @@ function libuvQueue(socket: QueueInternals): number {
 export class Connection implements ByteSink {
   /** The Node socket underneath. */
   readonly socket: net.Socket;
+  /**
+   * Seconds a send may wait while the peer takes none of the bytes queued for it (null: for ever).
+   * Then the send rejects with TimeoutError and the connection is closed, as its byte stream can
+   * no longer be completed. A slow peer that keeps taking bytes is not cut off.
+   */
+  sendTimeout: number | null = null;
   readonly #reader: BufferedReader;
   #failure: Error | null = null;
   #drain: Deferred<void> | null = null;
-  #sendTimeout: number | null = null;
   /** While a send waits for the socket to drain: the timer that checks the peer is taking bytes. */
   #sendTimer: NodeJS.Timeout | null = null;
   /** Bytes the kernel had not yet taken when the send timer was last armed. */
@@ -173,20 +178,6 @@ export class Connection implements ByteSink {
     this.sendTimeout = seconds;
   }
 
-  /**
-   * Seconds a send may wait while the peer takes none of the bytes queued for it (null: for ever).
-   * Then the send rejects with TimeoutError and the connection is closed, as its byte stream can
-   * no longer be completed. A slow peer that keeps taking bytes is not cut off.
-   */
-  get sendTimeout(): number | null {
-    return this.#sendTimeout;
-  }
-
-  /** Set the send timeout in seconds (null: none). */
-  set sendTimeout(seconds: number | null) {
-    this.#sendTimeout = seconds;
-  }
-
   /** The read timeout in seconds, or null. */
   gettimeout(): number | null {
     return this.#reader.timeout;
@@ -267,7 +258,7 @@ export class Connection implements ByteSink {
   }
 
   #armSendTimer(): void {
-    const ms = timerMilliseconds(this.#sendTimeout);
+    const ms = timerMilliseconds(this.sendTimeout);
     if (ms === null) return;
     this.#unsentAtLastCheck = this.#unsent();
     this.#sendTimer = setTimeout(this.#checkSendProgress, ms).unref();
