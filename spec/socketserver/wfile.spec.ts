@@ -70,7 +70,7 @@ describe('socketserver wfile (StreamRequestHandler)', () => {
 
   describe('timeout covers writes', () => {
     class TimedHandler extends ScriptedHandler {
-      override timeout = 0.3;
+      override timeout = 0.5;
     }
 
     it('a write the client takes none of rejects with TimeoutError after `timeout`, and the connection is closed', async () => {
@@ -116,9 +116,9 @@ describe('socketserver wfile (StreamRequestHandler)', () => {
       client.write('send\n');
       await firstData(client);
       client.pause();
-      // A few milliseconds of reading every 100 ms for 1.2 s: four times the timeout in all, and
+      // A few milliseconds of reading every 100 ms for 1.5 s: three times the timeout in all, and
       // the queue shrinks between every two checks.
-      for (let step = 0; step < 12; step += 1) {
+      for (let step = 0; step < 15; step += 1) {
         await sleep(100);
         client.resume();
         await sleep(3);

@@ -231,7 +231,7 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
 
     it('X6: with no `timeout`, `sendTimeout` cuts off a client that takes none of a response, and not one that reads slowly', async () => {
       class SendLimitedHandler extends QuietStaticHandler {
-        override sendTimeout = 0.5;
+        override sendTimeout = 1;
       }
       const server = teardown.server(
         new ThreadingHTTPServer(['127.0.0.1', 0], partial(SendLimitedHandler, { directory: tree.root })),
@@ -243,21 +243,19 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
       stalled.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
       const slow = await WireClient.open(server.serverAddress);
       slow.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
-      // The slow reader takes a little every 100 ms: more than 0.5 s in all, never 0.5 s without progress.
+      // The slow reader takes a little every 100 ms for 2.5 s: more than twice sendTimeout in all,
+      // never sendTimeout without progress (with room for a loaded machine).
       slow.socket.pause();
-      const trickle = setInterval(() => {
+      for (let step = 0; step < 25; step += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
         slow.socket.resume();
-        setTimeout(() => slow.socket.pause(), 2);
-      }, 100);
-      try {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        expect(slow.ended, 'the slow reader still connected').to.equal(false);
-        stalled.socket.resume();
-        expect((await stalled.closed(4000)).length).to.be.below(16 * 1024 * 1024);
-      } finally {
-        clearInterval(trickle);
-        slow.socket.resume();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        slow.socket.pause();
       }
+      expect(slow.ended, 'the slow reader still connected').to.equal(false);
+      stalled.socket.resume();
+      expect((await stalled.closed(4000)).length).to.be.below(16 * 1024 * 1024);
+      slow.socket.resume();
       const [whole] = await slow.responses(1, {}, 10000);
       expect(whole!.body.length).to.equal(16 * 1024 * 1024);
     });

@@ -183,9 +183,15 @@ class ForkServer {
     this.#booted = this.#boot(user);
   }
 
-  /** Scripts asked for that have not yet ended, counting those waiting for the fork server to be ready. */
+  /**
+   * Scripts asked for whose output has not ended, counting those waiting for the fork server to
+   * be ready. A script whose output is over is as good as done: a client that waits for each
+   * response before its next request keeps to one fork server.
+   */
   get load(): number {
-    return this.#waitingForBoot + this.#unfinished.size;
+    let producing = 0;
+    for (const pending of this.#unfinished.values()) if (!pending.outputOver) producing++;
+    return this.#waitingForBoot + producing;
   }
 
   /** True once the fork server has gone: a new one must be started. */
