@@ -194,7 +194,10 @@ export class BaseHTTPRequestHandler<
       const start = performance.now();
       this.#headDeadline = start + this.#limited(this.headersTimeout) * 1000;
       this.#requestDeadline = start + this.requestTimeout * 1000;
-      this.rawRequestline = await this.#readRequestLine();
+      // Most request lines are buffered already: take them without a promise.
+      const buffered = this.#stream.readlineNowait(MAX_REQUEST_LINE + 1);
+      this.rawRequestline =
+        buffered !== null && !isEmptyLine(buffered) ? buffered : await this.#readRequestLine(buffered);
     } catch (error) {
       // Idle keep-alive timeout, reset, failed TLS handshake: no request, nobody to answer.
       this.closeConnection = true;
@@ -534,13 +537,12 @@ export class BaseHTTPRequestHandler<
    * The request line, after the empty lines a client may send before it (RFC 9112 §2.2: a server
    * SHOULD ignore at least one; some clients add a CRLF after a body). Past MAX_REQUEST_LINE bytes
    * of them, the empty line itself is returned, and the connection closes without a response.
+   * `first` is a line already taken from the buffer, or null.
    */
-  async #readRequestLine(): Promise<Buffer> {
+  async #readRequestLine(first: Buffer | null): Promise<Buffer> {
     let skipped = 0;
-    for (;;) {
-      const line =
-        this.#stream.readlineNowait(MAX_REQUEST_LINE + 1) ??
-        (await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readline(MAX_REQUEST_LINE + 1)));
+    for (let line = first; ; line = this.#stream.readlineNowait(MAX_REQUEST_LINE + 1)) {
+      line ??= await this.#timedRead(this.#headTimeLeft(), () => this.#stream.readline(MAX_REQUEST_LINE + 1));
       if (!isEmptyLine(line) || (skipped += line.length) > MAX_REQUEST_LINE) return line;
     }
   }

@@ -159,10 +159,10 @@ export function bodyFraming(headers: HTTPMessage, requestVersion: string): BodyF
       // Only SP and HTAB are whitespace here (RFC 9110 §5.6.3): String.trim() would also strip
       // NBSP, \v and \f, so `chunked\xa0` would pass as chunked while a proxy may not agree.
       .map((coding) => coding.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase());
+    if (list.length === 1 && list[0] === 'chunked') return { chunked: true };
     const message = `Unsupported Transfer-Encoding (${pyRepr(codings.join(', '))})`;
     if (list.indexOf('chunked') !== list.length - 1 || list.includes('')) return badRequest(message);
-    if (list.length > 1) return { status: 501, message };
-    return { chunked: true };
+    return { status: 501, message };
   }
   if (lengths === undefined) return { chunked: false, length: 0 };
   const [length] = lengths;

@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChildProgram } from '../support/child-program';
-import { forkServers, isRunning, writtenPid } from '../support/cgi-tree';
+import { forkServers, isRunning, parentPid, writtenPid } from '../support/cgi-tree';
 import { cgiGet, serveCgi, useCgiFixture, type CgiServer } from '../support/cgi-server';
 import { WireClient } from '../support/http-wire';
 import { Teardown } from '../support/teardown';
@@ -44,12 +44,6 @@ function commandLine(pid: number): string[] {
   } catch {
     return [];
   }
-}
-
-/** The parent of process `pid` (the fourth field of /proc/<pid>/stat, after the parenthesised name). */
-function parentPid(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 /** The rendezvous socket on a fork server's command line. */

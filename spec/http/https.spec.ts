@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tls from 'node:tls';
 import type { Connection, RequestHandlerClass } from '../../lib/index';
 import { HTTPSServer, ThreadingHTTPSServer } from '../../lib/http/index';
-import { connect, receiveAll } from '../support/clients';
+import { connect, readInSips, receiveAll } from '../support/clients';
 import { HelloHandler } from '../support/http-handlers';
 import { parseResponses, type WireResponse } from '../support/http-wire';
 import { rejectionOf } from '../support/rejection';
@@ -146,13 +146,7 @@ describe('http HTTPS servers', () => {
     const stalled = await open();
     stalled.socket.pause();
     // A few milliseconds of reading every 100 ms for 1.5 s: three times sendTimeout in all.
-    slow.socket.pause();
-    for (let step = 0; step < 15; step += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      slow.socket.resume();
-      await new Promise((resolve) => setTimeout(resolve, 3));
-      slow.socket.pause();
-    }
+    await readInSips(slow.socket, 15);
     expect(slow.received(), 'the slow client took some of the body').to.be.above(0);
     expect(failures, 'one write timed out: the stalled client').to.have.lengthOf(1);
     slow.socket.resume();

@@ -10,7 +10,7 @@ import {
   type ClientAddress,
   type Connection,
 } from '../../lib/index';
-import { connect, exchange, firstData, receiveAll } from '../support/clients';
+import { connect, exchange, firstData, readInSips, receiveAll } from '../support/clients';
 import { collectUnhandledRejections } from '../support/process-probes';
 import { Teardown } from '../support/teardown';
 import { sleep, within } from '../support/wait';
@@ -115,15 +115,9 @@ describe('socketserver wfile (StreamRequestHandler)', () => {
       const received = receiveAll(client);
       client.write('send\n');
       await firstData(client);
-      client.pause();
       // A few milliseconds of reading every 100 ms for 1.5 s: three times the timeout in all, and
       // the queue shrinks between every two checks.
-      for (let step = 0; step < 15; step += 1) {
-        await sleep(100);
-        client.resume();
-        await sleep(3);
-        client.pause();
-      }
+      await readInSips(client, 15);
       expect(failure).to.equal(null);
       client.resume();
       const { data, error } = await within(received, 8000, 'the body did not arrive');

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { ServerAddress } from '../../lib/index';
 import { ThreadingHTTPServer, partial } from '../../lib/http/index';
 import { buildStaticTree, type StaticTree } from '../fixtures/static-tree';
+import { readInSips } from '../support/clients';
 import { RecordingSequentialHTTPServer } from '../support/http-handlers';
 import { WireClient, headerOf, type WireResponse } from '../support/http-wire';
 import { QuietStaticHandler, request, serveStatic, text, type StaticFields } from '../support/static-server';
@@ -245,13 +246,7 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
       slow.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
       // The slow reader takes a little every 100 ms for 2.5 s: more than twice sendTimeout in all,
       // never sendTimeout without progress (with room for a loaded machine).
-      slow.socket.pause();
-      for (let step = 0; step < 25; step += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        slow.socket.resume();
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        slow.socket.pause();
-      }
+      await readInSips(slow.socket, 25);
       expect(slow.ended, 'the slow reader still connected').to.equal(false);
       stalled.socket.resume();
       expect((await stalled.closed(4000)).length).to.be.below(16 * 1024 * 1024);

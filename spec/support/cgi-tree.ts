@@ -171,11 +171,20 @@ export function writtenPid(tree: CgiTree, name: string): number | null {
 /** True while process `pid` exists and is not a zombie. */
 export function isRunning(pid: number): boolean {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    return statFields(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))[0] !== 'Z';
   } catch {
     return false;
   }
+}
+
+/** The fields of /proc/<pid>/stat after the parenthesised command name: state, ppid, … */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The parent of process `pid`. */
+export function parentPid(pid: number): number {
+  return Number(statFields(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))[1]);
 }
 
 /** A process as /proc shows it. */
@@ -192,7 +201,7 @@ function childrenOf(parent: number): ProcessEntry[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFields(stat);
       if (Number(fields[1]) !== parent) continue;
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       children.push({ pid: Number(entry), state: fields[0] ?? '?', command });

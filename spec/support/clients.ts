@@ -5,13 +5,27 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import type { InetAddress, ServerAddress } from '../../lib/index';
-import { within } from './wait';
+import { sleep, within } from './wait';
 
 interface Destroyable {
   destroy(): unknown;
 }
 
 const openClients = new Set<Destroyable>();
+
+/**
+ * Read like a slow client: `socket` is paused but for a few milliseconds every 100 ms, `steps`
+ * times, and is left paused.
+ */
+export async function readInSips(socket: net.Socket, steps: number): Promise<void> {
+  socket.pause();
+  for (let step = 0; step < steps; step += 1) {
+    await sleep(100);
+    socket.resume();
+    await sleep(3);
+    socket.pause();
+  }
+}
 
 /** Destroy every client socket still open (TCP, Unix, UDP). */
 export function destroyClients(): void {
