@@ -248,9 +248,11 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
       // never sendTimeout without progress (with room for a loaded machine).
       await readInSips(slow.socket, 25);
       expect(slow.ended, 'the slow reader still connected').to.equal(false);
+      // Both resume at once: a slow reader left paused while the stalled one drains would itself
+      // make no progress for sendTimeout on a loaded machine.
+      slow.socket.resume();
       stalled.socket.resume();
       expect((await stalled.closed(4000)).length).to.be.below(16 * 1024 * 1024);
-      slow.socket.resume();
       const [whole] = await slow.responses(1, {}, 10000);
       expect(whole!.body.length).to.equal(16 * 1024 * 1024);
     });
