@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SimpleHTTPRequestHandler } from '../../lib/http/index';
@@ -19,6 +20,9 @@ import { request, serveStatic, text } from '../support/static-server';
 import { Teardown } from '../support/teardown';
 import { sleep, waitFor } from '../support/wait';
 
+/** node:fs itself (an `import *` is a copy whose members cannot be replaced), to count stat calls. */
+const nodeFs = createRequire(__filename)('node:fs') as { statSync: typeof fs.statSync };
+
 /** Longer than the cache's settle time: files older than this may be cached. */
 const SETTLED_MS = 1100;
 
@@ -29,6 +33,7 @@ describe('SimpleHTTPRequestHandler: freshness and streaming', () => {
     this.timeout(5000);
     tree = buildStaticTree();
     fs.writeFileSync(path.join(tree.root, 'versioned.txt'), 'version-1\n');
+    fs.writeFileSync(path.join(tree.root, 'turn.txt'), 'turn-1\n');
     fs.writeFileSync(path.join(tree.root, 'large.bin'), Buffer.alloc(200 * 1024, 'a'));
     await sleep(SETTLED_MS);
   });
@@ -80,6 +85,33 @@ describe('SimpleHTTPRequestHandler: freshness and streaming', () => {
     fs.utimesSync(file, atime, mtime);
     const response = await request(address, '/large.bin');
     expect(response.body.equals(Buffer.alloc(200 * 1024, 'b'))).to.equal(true);
+  });
+
+  it('stats a file once for all the requests read in one turn, and afresh in the next turn', async () => {
+    const address = await serve();
+    const file = path.join(tree.root, 'turn.txt');
+    await request(address, '/turn.txt'); // read from disk (in turns of its own) and cached
+    const statted: string[] = [];
+    const realStatSync = nodeFs.statSync;
+    nodeFs.statSync = ((target: fs.PathLike, ...rest: never[]) => {
+      statted.push(String(target));
+      return realStatSync(target, ...rest);
+    }) as typeof fs.statSync;
+    try {
+      const client = await WireClient.open(address);
+      // Cached, so all five are answered without waiting, in one turn.
+      client.write('GET /turn.txt HTTP/1.1\r\nHost: t\r\n\r\n'.repeat(5));
+      const responses = await client.responses(5);
+      expect(responses.map((response) => response.status)).to.deep.equal([200, 200, 200, 200, 200]);
+      expect(statted.filter((target) => target === file)).to.have.lengthOf(1);
+      fs.writeFileSync(file, 'turn-2\n');
+      client.write('GET /turn.txt HTTP/1.1\r\nHost: t\r\n\r\n');
+      const next = (await client.responses(6))[5]!;
+      expect(text(next)).to.equal('turn-2\n');
+      expect(statted.filter((target) => target === file)).to.have.lengthOf(2);
+    } finally {
+      nodeFs.statSync = realStatSync;
+    }
   });
 
   it('copyfile() waits for the socket to take each chunk before reading on', async () => {

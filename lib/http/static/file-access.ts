@@ -23,16 +23,35 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /**
- * stat() `target` (following symlinks), or null if it cannot be. Synchronous on purpose: a stat
- * answers from the kernel's inode cache in microseconds, and it is the only system call a cached
- * small file costs.
+ * The stats taken during this turn of the event loop, by path. Requests read in the same turn are
+ * answered in it and their responses leave together at its end (cork-batch.ts), so they may all
+ * see a file as it was at one moment of the turn: under load, fifty requests for one file then
+ * cost one stat instead of fifty. The map is emptied when the turn ends, so every request read in
+ * a later turn sees any change made before it. (lighttpd keeps stats for a second.)
+ */
+const statsThisTurn = new Map<string, BigIntStats | null>();
+
+function forgetStatsOfThisTurn(): void {
+  statsThisTurn.clear();
+}
+
+/**
+ * stat() `target` (following symlinks), or null if it cannot be; taken at most once per turn of
+ * the event loop. Synchronous on purpose: a stat answers from the kernel's inode cache in
+ * microseconds, and it is the only system call a cached small file costs.
  */
 export function statPath(target: string): BigIntStats | null {
+  const known = statsThisTurn.get(target);
+  if (known !== undefined) return known;
+  let stat: BigIntStats | null;
   try {
-    return fs.statSync(target, { bigint: true, throwIfNoEntry: false }) ?? null;
+    stat = fs.statSync(target, { bigint: true, throwIfNoEntry: false }) ?? null;
   } catch {
-    return null;
+    stat = null;
   }
+  if (statsThisTurn.size === 0) setImmediate(forgetStatsOfThisTurn);
+  statsThisTurn.set(target, stat);
+  return stat;
 }
 
 /** True when `candidate` is `root` or below it, compared by whole path components. */
