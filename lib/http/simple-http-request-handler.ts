@@ -73,8 +73,9 @@ function isDotName(segment: string): boolean {
  * the mime-types package (text/*, JSON and JavaScript get `; charset=utf-8`). Files have strong
  * ETags; If-Match, If-Unmodified-Since (412), If-None-Match and If-Modified-Since (304) are
  * evaluated in RFC 9110's order. One byte range answers 206; several ranges get the whole file.
- * Each request stats its file once (synchronously); small files are read in one go and cached
- * while unchanged (static/file-cache.ts), larger ones are streamed with backpressure.
+ * A file is statted synchronously, once for all the requests read in the same turn of the event
+ * loop; small files are read in one go and cached while unchanged (static/file-cache.ts), larger
+ * ones are streamed with backpressure.
  */
 export class SimpleHTTPRequestHandler<
   TServer extends BaseServer<Connection> = BaseServer<Connection>,

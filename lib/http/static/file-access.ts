@@ -27,7 +27,7 @@ export function isNotFound(error: unknown): boolean {
  * answered in it and their responses leave together at its end (cork-batch.ts), so they may all
  * see a file as it was at one moment of the turn: under load, fifty requests for one file then
  * cost one stat instead of fifty. The map is emptied when the turn ends, so every request read in
- * a later turn sees any change made before it. (lighttpd keeps stats for a second.)
+ * a later turn sees any change made before that turn began. (lighttpd keeps stats for a second.)
  */
 const statsThisTurn = new Map<string, BigIntStats | null>();
 

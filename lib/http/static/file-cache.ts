@@ -1,6 +1,7 @@
 /**
  * The small-file cache: the bytes and validators of small files, kept while the files are
- * unchanged, so a hit costs one stat() and no open/read/close.
+ * unchanged, so a hit costs one stat() (shared by the requests of one turn of the event loop,
+ * file-access.ts) and no open/read/close.
  *
  * An entry is valid only while a fresh stat of the path shows the same device, inode, size,
  * modification time and change time (nanoseconds). Any write or `utimes` moves the change time,
