@@ -408,7 +408,7 @@ export class BaseHTTPRequestHandler<
     this.#headersBuffer = '';
     if (this.#status >= 200) this.#responseStarted = true;
     this.#cork();
-    return this.connection.sendall(Buffer.from(headers, 'latin1'));
+    return this.connection.sendLatin1(headers);
   }
 
   /** Log an answered request: `"GET / HTTP/1.1" 200 -`. */

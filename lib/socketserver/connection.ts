@@ -20,6 +20,29 @@ export const SHUT_RDWR = 2;
 const HOLD_LIMIT = 16 * 1024;
 /** Kept pieces up to this many bytes in all are joined into one buffer; more go out in one writev. */
 const JOIN_LIMIT = HOLD_LIMIT;
+/** A piece of what hold() keeps: bytes, or text to be sent as Latin-1 (one byte per character). */
+type HeldPiece = Uint8Array | string;
+
+/** One buffer with `pieces` in order, `length` bytes in all (text encoded as Latin-1). */
+function joinPieces(pieces: readonly HeldPiece[], length: number): Buffer {
+  const joined = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') {
+      offset += joined.write(piece, offset, 'latin1');
+    } else {
+      joined.set(piece, offset);
+      offset += piece.byteLength;
+    }
+  }
+  return joined;
+}
+
+/** Queue `piece` on `socket` (text as Latin-1); false when the socket asks the writer to wait. */
+function writePiece(socket: net.Socket, piece: HeldPiece): boolean {
+  return typeof piece === 'string' ? socket.write(piece, 'latin1') : socket.write(piece);
+}
+
 /** How long close() lets unsent bytes drain to a client that does not read, in milliseconds. */
 const LINGER_MS = 30_000;
 
@@ -43,6 +66,7 @@ function libuvQueue(socket: QueueInternals): number {
  * - `sendall(data)`, `send(data)`: send a string (UTF-8) or bytes; resolves when the socket can
  *   take more. A peer that has gone makes it reject (ECONNRESET, EPIPE or SocketClosedError),
  *   never crash the process, whether or not the promise is awaited.
+ * - `sendLatin1(text)`: send text one byte per character (an HTTP head), as sendall() sends bytes.
  * - `makefile('rb', bufsize)` / `makefile('wb', bufsize)`: the reader and writer that
  *   StreamRequestHandler offers as `rfile` and `wfile`. All reads share one buffer, so `recv`
  *   and `rfile` can be mixed.
@@ -72,7 +96,7 @@ export class Connection implements ByteSink {
   /** Bytes the kernel had not yet taken when the send timer was last armed. */
   #unsentAtLastCheck = 0;
   /** What is sent while hold() is in force (null when it is not), and its length in bytes. */
-  #held: Uint8Array[] | null = null;
+  #held: HeldPiece[] | null = null;
   #heldBytes = 0;
 
   constructor(socket: net.Socket) {
@@ -101,6 +125,20 @@ export class Connection implements ByteSink {
       return this.#keep(bytes.byteLength);
     }
     return this.socket.write(data) ? RESOLVED : this.#drained();
+  }
+
+  /**
+   * Send `text` as Latin-1, one byte per character, as HTTP heads are sent (a character past
+   * U+00FF keeps only its low byte, as with Buffer.from(text, 'latin1')); resolves once the socket
+   * can take more. Held, the text is encoded straight into the buffer the held pieces leave in.
+   */
+  sendLatin1(text: string): Promise<void> {
+    if (this.#failure !== null) return rejected(this.#failure);
+    if (this.#held !== null) {
+      this.#held.push(text);
+      return this.#keep(text.length);
+    }
+    return this.socket.write(text, 'latin1') ? RESOLVED : this.#drained();
   }
 
   /** Send several chunks in one system call (writev); resolves once the socket can take more. */
@@ -141,12 +179,12 @@ export class Connection implements ByteSink {
     this.#heldBytes = 0;
     if (held.length === 0 || this.#failure !== null || this.socket.destroyed) return;
     if (held.length === 1) {
-      this.socket.write(held[0] as Uint8Array);
+      writePiece(this.socket, held[0] as HeldPiece);
     } else if (bytes <= JOIN_LIMIT) {
-      this.socket.write(Buffer.concat(held, bytes));
+      this.socket.write(joinPieces(held, bytes));
     } else {
       this.socket.cork();
-      for (const chunk of held) this.socket.write(chunk);
+      for (const piece of held) writePiece(this.socket, piece);
       this.socket.uncork();
     }
   }

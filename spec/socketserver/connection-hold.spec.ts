@@ -1,7 +1,7 @@
 /**
  * Connection.hold() / release(): what is sent while held leaves in one write when released (the
  * HTTP handler holds each response's head and body, and pipelined responses, this way), in order,
- * never beyond 16 KiB, and never lost by a close.
+ * never beyond 16 KiB, and never lost by a close; Latin-1 text (an HTTP head) is encoded into it.
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
@@ -67,6 +67,29 @@ describe('Connection.hold() and release()', () => {
     connection.release();
     await sleep(50);
     expect(Buffer.concat(received).toString('latin1').endsWith('atail')).to.equal(true);
+  });
+
+  it('sendLatin1() sends one byte per character, held or not, joined with the bytes around it', async () => {
+    const { connection, client } = await connectionPair(teardown);
+    const received = receiveAll(client);
+    const everyByte = String.fromCharCode(...Array.from({ length: 256 }, (_, code) => code));
+    await connection.sendLatin1('now:');
+    connection.hold();
+    await connection.sendLatin1(everyByte);
+    await connection.sendall(Buffer.from([0xff, 0x00]));
+    await connection.sendLatin1('\u00e9');
+    connection.release();
+    connection.hold();
+    await connection.sendLatin1(`alone${'\u00ff'}`);
+    connection.close();
+    const expected = Buffer.concat([
+      Buffer.from('now:'),
+      Buffer.from(Array.from({ length: 256 }, (_, code) => code)),
+      Buffer.from([0xff, 0x00, 0xe9]),
+      Buffer.from('alone'),
+      Buffer.from([0xff]),
+    ]);
+    expect((await received).data.equals(expected)).to.equal(true);
   });
 
   it('close() and shutdown() send what is held first', async () => {
