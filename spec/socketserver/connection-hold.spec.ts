@@ -2,11 +2,15 @@
  * Connection.hold() / release(): what is sent while held leaves in one write when released (the
  * HTTP handler holds each response's head and body, and pipelined responses, this way), in order,
  * never beyond 16 KiB, and never lost by a close; Latin-1 text (an HTTP head) is encoded into it.
+ * Without hold(), what is sent in one turn of the event loop leaves at its end, and a process that
+ * exits in that turn still sends it.
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { once } from 'node:events';
+import * as path from 'node:path';
 import { Connection } from '../../lib/index';
+import { ChildProgram } from '../support/child-program';
 import { connect, receiveAll } from '../support/clients';
 import { sleep } from '../support/wait';
 
@@ -67,6 +71,52 @@ describe('Connection.hold() and release()', () => {
     connection.release();
     await sleep(50);
     expect(Buffer.concat(received).toString('latin1').endsWith('atail')).to.equal(true);
+  });
+
+  it('sends what is sent in one turn at its end, in one read, without hold() or release()', async () => {
+    const { connection, client } = await connectionPair(teardown);
+    const chunks: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const sent = [
+      connection.sendall('one '),
+      connection.sendLatin1('two '),
+      connection.sendmany([Buffer.from('three')]),
+    ];
+    await Promise.all(sent);
+    await sleep(50);
+    expect(Buffer.concat(chunks).toString()).to.equal('one two three');
+    expect(chunks).to.have.lengthOf(1);
+    await connection.sendall('next turn');
+    await sleep(50);
+    expect(Buffer.concat(chunks).toString()).to.equal('one two threenext turn');
+  });
+
+  it('still sends what was sent in the turn in which the process exits', async () => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    teardown.push(() => server.close());
+    const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+    const { port } = server.address() as net.AddressInfo;
+    const program = `
+      const net = require('node:net');
+      const { Connection } = require('./lib/index');
+      const socket = net.connect(${port}, '127.0.0.1', () => {
+        const connection = new Connection(socket);
+        void connection.sendall('sent just before exit');
+        process.exit(0);
+      });
+    `;
+    const child = new ChildProgram('exiting sender', process.execPath, ['-r', 'ts-node/register', '-e', program], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    });
+    teardown.push(() => void child.kill());
+    const [socket] = await accepted;
+    const received = receiveAll(socket);
+    const exit = await child.exit();
+    expect(exit.code, exit.stderr).to.equal(0);
+    expect((await received).data.toString()).to.equal('sent just before exit');
   });
 
   it('sendLatin1() sends one byte per character, held or not, joined with the bytes around it', async () => {

@@ -63,6 +63,7 @@ class ProbeHandler extends StreamRequestHandler {
       await this.wfile.write(`finished ${Date.now()}\n`);
     } else if (command === 'crash') {
       await this.wfile.write(`working ${process.pid}\n`);
+      this.connection.release(); // sends leave at the end of the turn, which SIGKILL never reaches
       process.kill(process.pid, 'SIGKILL');
     } else if (command === 'throw') {
       throw new Error('handler failed on purpose');

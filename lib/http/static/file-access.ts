@@ -24,7 +24,7 @@ export function isNotFound(error: unknown): boolean {
 
 /**
  * The stats taken during this turn of the event loop, by path. Requests read in the same turn are
- * answered in it and their responses leave together at its end (cork-batch.ts), so they may all
+ * answered in it and their responses leave together at its end (connection.ts), so they may all
  * see a file as it was at one moment of the turn: under load, fifty requests for one file then
  * cost one stat instead of fifty. The map is emptied when the turn ends, so every request read in
  * a later turn sees any change made before that turn began. (lighttpd keeps stats for a second.)
