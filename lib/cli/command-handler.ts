@@ -39,7 +39,7 @@ export function CommandHandlerMixin<TBase extends MixinConstructor<SimpleHTTPReq
 
     /** Mark the connection busy from the request line on. */
     protected override parseRequest(): Promise<boolean> {
-      this.server.connections.requestStarted(this.connection.socket);
+      this.server.connections.requestStarted(this.connection);
       return super.parseRequest();
     }
 
@@ -48,7 +48,7 @@ export function CommandHandlerMixin<TBase extends MixinConstructor<SimpleHTTPReq
       try {
         await super.handleOneRequest();
       } finally {
-        if (!this.server.connections.requestFinished(this.connection.socket)) this.closeConnection = true;
+        if (!this.server.connections.requestFinished(this.connection)) this.closeConnection = true;
       }
     }
   }

@@ -3,20 +3,21 @@
  * the server lets responses in flight finish, closes idle keep-alive connections at once, and
  * never waits longer than a grace period.
  */
-import type * as net from 'node:net';
+import type { Connection } from '../socketserver/connection';
 
 /**
  * The server adds each connection it takes (`add`); its handler says when a request starts
  * (`requestStarted`) and when its response is done (`requestFinished`, which answers whether the
  * connection may wait for another request). `drain(graceSeconds)` then closes the idle
- * connections, lets the busy ones finish their response and close, and after `graceSeconds`
- * destroys whatever is left; `closeAll()` destroys everything at once.
+ * connections (Connection.close(): what the last response left unsent goes first), lets the busy
+ * ones finish their response and close, and after `graceSeconds` destroys whatever is left;
+ * `closeAll()` destroys everything at once.
  */
 export class ConnectionTracker {
-  readonly #open = new Set<net.Socket>();
-  readonly #busy = new Set<net.Socket>();
+  readonly #open = new Set<Connection>();
+  readonly #busy = new Set<Connection>();
   /** Connections this tracker closed itself: their handlers' failures are expected. */
-  readonly #cut = new WeakSet<net.Socket>();
+  readonly #cut = new WeakSet<Connection>();
   #draining = false;
   #onEmpty: (() => void) | null = null;
 
@@ -31,24 +32,24 @@ export class ConnectionTracker {
   }
 
   /** Track a connection the server has taken in; while draining it is closed at once. */
-  add(socket: net.Socket): void {
+  add(connection: Connection): void {
     if (this.#draining) {
-      this.#cut.add(socket);
-      socket.destroy();
+      this.#cut.add(connection);
+      connection.socket.destroy();
       return;
     }
-    this.#open.add(socket);
-    socket.once('close', () => this.#forget(socket));
+    this.#open.add(connection);
+    connection.socket.once('close', () => this.#forget(connection));
   }
 
-  /** A request has arrived on `socket`: it is busy until requestFinished(). */
-  requestStarted(socket: net.Socket): void {
-    this.#busy.add(socket);
+  /** A request has arrived on `connection`: it is busy until requestFinished(). */
+  requestStarted(connection: Connection): void {
+    this.#busy.add(connection);
   }
 
-  /** The response on `socket` is done. Returns false when the connection must close now. */
-  requestFinished(socket: net.Socket): boolean {
-    this.#busy.delete(socket);
+  /** The response on `connection` is done. Returns false when the connection must close now. */
+  requestFinished(connection: Connection): boolean {
+    this.#busy.delete(connection);
     return !this.#draining;
   }
 
@@ -58,10 +59,10 @@ export class ConnectionTracker {
    */
   async drain(graceSeconds: number): Promise<void> {
     this.#draining = true;
-    for (const socket of this.#open) {
-      if (this.#busy.has(socket)) continue;
-      this.#cut.add(socket);
-      closeIdle(socket);
+    for (const connection of this.#open) {
+      if (this.#busy.has(connection)) continue;
+      this.#cut.add(connection);
+      connection.close();
     }
     if (this.#open.size === 0) return;
     const empty = new Promise<void>((resolve) => (this.#onEmpty = resolve));
@@ -75,33 +76,20 @@ export class ConnectionTracker {
 
   /** Destroy every open connection now. */
   closeAll(): void {
-    for (const socket of this.#open) {
-      this.#cut.add(socket);
-      socket.destroy();
+    for (const connection of this.#open) {
+      this.#cut.add(connection);
+      connection.socket.destroy();
     }
   }
 
-  /** True if this tracker closed `socket` (while draining), so a handler's error on it is expected. */
-  wasCut(socket: net.Socket): boolean {
-    return this.#cut.has(socket);
+  /** True if this tracker closed `connection` (while draining), so a handler's error on it is expected. */
+  wasCut(connection: Connection): boolean {
+    return this.#cut.has(connection);
   }
 
-  #forget(socket: net.Socket): void {
-    this.#open.delete(socket);
-    this.#busy.delete(socket);
+  #forget(connection: Connection): void {
+    this.#open.delete(connection);
+    this.#busy.delete(connection);
     if (this.#open.size === 0 && this.#onEmpty !== null) this.#onEmpty();
   }
-}
-
-/**
- * Close a connection that waits for its next request. Bytes of the last response still queued
- * in Node are sent first (FIN after them); otherwise the socket is destroyed at once.
- */
-function closeIdle(socket: net.Socket): void {
-  if (socket.writableLength === 0) {
-    socket.destroy();
-    return;
-  }
-  socket.once('finish', () => socket.destroy());
-  socket.end();
 }

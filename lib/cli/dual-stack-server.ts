@@ -27,7 +27,7 @@ export interface DualStackServerFields {
  * Python's DualStackServerMixin, for Node. Dual-stack needs no code: Node (libuv) binds an IPv6
  * socket with IPV6_V6ONLY off unless told otherwise, as Python's mixin sets it. The directory
  * Python's mixin passes in finish_request() is given here with `partial()` on the handler class.
- * What it adds is the `connections` record (each request's socket, from processRequest()),
+ * What it adds is the `connections` record (each request's connection, from processRequest()),
  * `drain()`, and a handleError() that stays quiet about connections drain() had to cut.
  */
 export function DualStackServerMixin<TBase extends MixinConstructor<TCPServer>>(
@@ -38,13 +38,13 @@ export function DualStackServerMixin<TBase extends MixinConstructor<TCPServer>>(
 
     /** Record the connection, then hand it on. */
     protected override processRequest(request: Connection, clientAddress: ClientAddress): Promise<void> {
-      this.connections.add(request.socket);
+      this.connections.add(request);
       return super.processRequest(request, clientAddress);
     }
 
     /** Report an error, unless it comes from a connection drain() cut (a handler writing to it fails). */
     protected override handleError(request: Connection, clientAddress: ClientAddress, error: unknown): Awaitable<void> {
-      if (this.connections.wasCut(request.socket)) return;
+      if (this.connections.wasCut(request)) return;
       return super.handleError(request, clientAddress, error);
     }
 
