@@ -16,10 +16,11 @@
  * The server keeps a record of its connections and whether each is answering a request; the
  * handler updates it as Python's would (setup, parse_request, handle_one_request, finish).
  */
-import type * as net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 // In your own project: import { BaseHTTPRequestHandler, HTTPStatus, ThreadingHTTPServer } from 'sockserve/http';
 import { BaseHTTPRequestHandler, HTTPStatus, ThreadingHTTPServer } from '../lib/http/index';
+// and: import type { Connection } from 'sockserve';
+import type { Connection } from '../lib/index';
 
 /** The longest a stop waits for responses in flight, in seconds. */
 const GRACE_SECONDS = 10;
@@ -30,7 +31,7 @@ class GracefulServer extends ThreadingHTTPServer {
   // serverClose() waits for the handlers still running (ThreadingHTTPServer's default does not).
   override daemonThreads = false;
   /** Every open connection, and whether it is answering a request now. */
-  readonly connections = new Map<net.Socket, 'idle' | 'busy'>();
+  readonly connections = new Map<Connection, 'idle' | 'busy'>();
   #stopping: Promise<void> | null = null;
 
   /** True once stop() was called: no connection is kept for another request. */
@@ -65,9 +66,15 @@ class GracefulServer extends ThreadingHTTPServer {
     }
   }
 
-  /** Close the idle connections, or all of them. */
+  /**
+   * Close the idle connections (close() sends the response a connection was just given first:
+   * it leaves at the end of the event loop's turn), or destroy all of them.
+   */
   #closeConnections(which: 'idle' | 'all'): void {
-    for (const [socket, state] of this.connections) if (which === 'all' || state === 'idle') socket.destroy();
+    for (const [connection, state] of this.connections) {
+      if (which === 'all') connection.socket.destroy();
+      else if (state === 'idle') connection.close();
+    }
   }
 }
 
@@ -78,12 +85,12 @@ class WorkHandler extends BaseHTTPRequestHandler {
 
   protected override setup(): void {
     super.setup();
-    this.server.connections.set(this.connection.socket, 'idle');
+    this.server.connections.set(this.connection, 'idle');
   }
 
   /** A request line has arrived: the connection is busy until its response is out. */
   protected override parseRequest(): Promise<boolean> {
-    this.server.connections.set(this.connection.socket, 'busy');
+    this.server.connections.set(this.connection, 'busy');
     return super.parseRequest();
   }
 
@@ -91,13 +98,13 @@ class WorkHandler extends BaseHTTPRequestHandler {
     try {
       await super.handleOneRequest();
     } finally {
-      this.server.connections.set(this.connection.socket, 'idle');
+      this.server.connections.set(this.connection, 'idle');
       if (this.server.stopping) this.closeConnection = true; // no next request on this connection
     }
   }
 
   protected override async finish(): Promise<void> {
-    this.server.connections.delete(this.connection.socket);
+    this.server.connections.delete(this.connection);
     await super.finish();
   }
 
