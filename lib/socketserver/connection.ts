@@ -116,7 +116,6 @@ export class Connection implements ByteSink {
   /** The connections that keep sends (those whose `#held` is not null). */
   static readonly #keepingSends = new Set<Connection>();
   static #endOfTurnScheduled = false;
-  static #releasesAtExit = false;
 
   /** The turn is over: send what every connection kept in it (but what hold() keeps). */
   static readonly #releaseAtEndOfTurn = (): void => {
@@ -131,6 +130,10 @@ export class Connection implements ByteSink {
   static readonly #releaseAtExit = (): void => {
     for (const connection of Connection.#keepingSends) connection.release();
   };
+
+  static {
+    process.once('exit', this.#releaseAtExit);
+  }
 
   constructor(socket: net.Socket) {
     this.socket = socket;
@@ -302,10 +305,6 @@ export class Connection implements ByteSink {
     if (!Connection.#endOfTurnScheduled) {
       Connection.#endOfTurnScheduled = true;
       setImmediate(Connection.#releaseAtEndOfTurn);
-    }
-    if (!Connection.#releasesAtExit) {
-      Connection.#releasesAtExit = true;
-      process.once('exit', Connection.#releaseAtExit);
     }
     return this.#held;
   }

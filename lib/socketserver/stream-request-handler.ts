@@ -35,7 +35,7 @@ export class StreamRequestHandler<
 > extends BaseRequestHandler<Connection, TServer> {
   /** Read-ahead limit for rfile in bytes; -1 for the default (64 KiB). */
   rbufsize = -1;
-  /** Write buffer for wfile in bytes; 0 sends every write at once. */
+  /** Write buffer for wfile in bytes; 0 passes every write to the connection at once (sent at the end of the turn). */
   wbufsize = 0;
   /** Seconds a read may wait, and a write for the client to take bytes; null waits for ever. */
   timeout: number | null = null;

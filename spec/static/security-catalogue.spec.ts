@@ -210,6 +210,14 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
     // A client that stops reading must not hold its connection, its buffers and its open file for
     // ever; on a sequential server it would stall every other client. Python's socket timeout covers
     // sendall(); sockserve's `timeout` covers writes too, and `sendTimeout` (60 s) applies by default.
+    /** A client that asks for the 16 MiB file and reads none of it. */
+    async function stalledDownload(address: ServerAddress): Promise<WireClient> {
+      const client = await WireClient.open(address);
+      client.socket.pause();
+      client.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
+      return client;
+    }
+
     it('X6: a client that stops reading in the middle of a 16 MiB file is cut off after `timeout`, and the next client is served', async () => {
       class TimedHandler extends QuietStaticHandler {
         override timeout = 0.5;
@@ -219,9 +227,7 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
       );
       await server.ready();
       void teardown.serve(server, 0.05);
-      const stalled = await WireClient.open(server.serverAddress);
-      stalled.socket.pause();
-      stalled.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
+      const stalled = await stalledDownload(server.serverAddress);
       const next = await WireClient.open(server.serverAddress);
       next.write('GET /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
       const response = await next.response({}, 4000);
@@ -239,9 +245,7 @@ describe('security catalogue §3 (static): SimpleHTTPRequestHandler', function (
       );
       await server.ready();
       void teardown.serve(server, 0.05);
-      const stalled = await WireClient.open(server.serverAddress);
-      stalled.socket.pause();
-      stalled.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
+      const stalled = await stalledDownload(server.serverAddress);
       const slow = await WireClient.open(server.serverAddress);
       slow.write('GET /huge.bin HTTP/1.1\r\nHost: t\r\n\r\n');
       // The slow reader takes a little every 100 ms for 2.5 s: more than twice sendTimeout in all,
