@@ -86,9 +86,9 @@ function libuvQueue(socket: QueueInternals): number {
  * one after the other once all were served, so the peers are woken once for the lot rather than
  * once per send (uWebSockets corks per loop iteration in the same way). With 50 connections this
  * cut the CPU time per HTTP request by about a third and raised a line echo's round trips by
- * about a tenth; one connection alone sees its bytes at the end of the same turn. Kept bytes go out at
- * once past 16 KiB, and sends still resolve only when Node's buffer for the socket is under its
- * mark, so backpressure holds. A process that exits sends what it kept first; one killed
+ * about a tenth; one connection alone sees its bytes at the end of the same turn. Kept bytes go
+ * out at once past 16 KiB, and sends still resolve only when Node's buffer for the socket is
+ * under its mark, so backpressure holds. A process that exits sends what it kept first; one killed
  * (SIGKILL) in the turn of a send loses it, so call release() before such an end.
  */
 export class Connection implements ByteSink {
@@ -199,13 +199,10 @@ export class Connection implements ByteSink {
    * pieces joined into one buffer, larger ones in one writev.
    */
   release(): void {
-    const held = this.#held;
     this.#heldUntilRelease = false;
-    if (held === null) return;
     const bytes = this.#heldBytes;
-    this.#held = null;
-    this.#heldBytes = 0;
-    Connection.#keepingSends.delete(this);
+    const held = this.#takeKept();
+    if (held === null) return;
     if (held.length === 0 || this.#failure !== null || this.socket.destroyed) return;
     if (held.length === 1) {
       writePiece(this.socket, held[0] as HeldPiece);
@@ -309,6 +306,15 @@ export class Connection implements ByteSink {
     return this.#held;
   }
 
+  /** What is kept (null: nothing), taken away: the connection no longer keeps sends. */
+  #takeKept(): HeldPiece[] | null {
+    const held = this.#held;
+    this.#held = null;
+    this.#heldBytes = 0;
+    Connection.#keepingSends.delete(this);
+    return held;
+  }
+
   /**
    * Count `added` bytes just kept; past HOLD_LIMIT, send everything kept now. Resolves once the
    * socket can take more: at once while it can, after 'drain' when Node's buffer is over its mark.
@@ -374,10 +380,7 @@ export class Connection implements ByteSink {
   #fail(error: Error): void {
     if (this.#failure !== null) return;
     this.#failure = error;
-    // What is kept can no longer be sent; the connection leaves the set of those keeping sends.
-    this.#held = null;
-    this.#heldBytes = 0;
-    Connection.#keepingSends.delete(this);
+    this.#takeKept(); // what is kept can no longer be sent
     this.#reader.fail(error);
     this.#settleDrain(error);
   }

@@ -23,9 +23,10 @@ export interface ByteSink {
  *   itself stays open.
  *
  * With `bufsize` 0 (Python's `wbufsize` default for StreamRequestHandler) every write goes to the
- * connection at once, which sends it at the end of the event loop's turn (Connection says why). With a positive `bufsize`, writes collect until that many bytes are waiting or
- * `flush()` is called, and then leave together in one system call: a response written header by
- * header still reaches the network as one packet.
+ * connection at once, which sends it at the end of the event loop's turn (Connection says why).
+ * With a positive `bufsize`, writes collect until that many bytes are waiting or `flush()` is
+ * called, and then leave together in one system call: a response written header by header still
+ * reaches the network as one packet.
  */
 export class SocketWriter {
   readonly #sink: ByteSink;
