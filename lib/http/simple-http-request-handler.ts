@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { ErrorCodes, rangeError } from '../errors';
 import type { BaseServer } from '../socketserver/base-server';
 import type { Connection } from '../socketserver/connection';
+import { RESOLVED } from '../socketserver/settle';
 import type { SocketWriter } from '../socketserver/socket-writer';
 import { BaseHTTPRequestHandler } from './base-http-request-handler';
 import { readDirectory } from './static/directory-entries';
@@ -47,6 +48,11 @@ function joinSegments(root: string, segments: readonly string[]): string {
 
 function isDotName(segment: string): boolean {
   return segment.startsWith('.');
+}
+
+/** Write `source` to `outputfile` chunk by chunk, waiting for the socket to take each. */
+async function copyChunks(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+  for await (const chunk of source.chunks()) await outputfile.write(chunk);
 }
 
 /**
@@ -132,12 +138,9 @@ export class SimpleHTTPRequestHandler<
    * The common part of GET and HEAD: send the status and headers and return the body to copy (the
    * caller closes it), or null when the response is complete (error, redirect, 304…).
    */
-  async sendHead(): Promise<ResponseBody | null> {
+  sendHead(): Promise<ResponseBody | null> {
     const target = this.requestPath();
-    if (isRejection(target)) {
-      await this.sendError(400, target.rejected);
-      return null;
-    }
+    if (isRejection(target)) return this.#fail(400, target.rejected);
     if (!this.serveDotfiles && target.segments.some(isDotName)) return this.#notFound();
     let file = this.translatePath(this.path);
     let info = statPath(file);
@@ -204,13 +207,12 @@ export class SimpleHTTPRequestHandler<
   }
 
   /** Write `source` to `outputfile` chunk by chunk, waiting for the socket to take each. */
-  async copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
+  copyfile(source: ResponseBody, outputfile: SocketWriter): Promise<void> {
     if (source instanceof BytesBody) {
       // In memory already: one write, without an iterator (most responses are small files).
-      if (source.length > 0) await outputfile.write(source.bytes);
-      return;
+      return source.length > 0 ? outputfile.write(source.bytes) : RESOLVED;
     }
-    for await (const chunk of source.chunks()) await outputfile.write(chunk);
+    return copyChunks(source, outputfile);
   }
 
   /** The Content-type for file path `file`: extensionsMap, then mime-types, then application/octet-stream. */
@@ -218,8 +220,24 @@ export class SimpleHTTPRequestHandler<
     return guessMediaType(file, this.extensionsMap);
   }
 
-  async #sendFile(file: string, info: BigIntStats, contentType: string): Promise<ResponseBody | null> {
+  /**
+   * Send the regular file `file` (stat `info`): from the cache when it holds the file unchanged
+   * and no precompressed sibling is wanted (most requests, answered in this turn), else from disk.
+   */
+  #sendFile(file: string, info: BigIntStats, contentType: string): Promise<ResponseBody | null> {
     const confinedTo = this.followSymlinks ? null : this.#root();
+    const cached = this.precompressed ? undefined : cachedFile(file, info, confinedTo);
+    if (cached !== undefined) return this.#sendFileHead(cached, contentType, null, false);
+    return this.#openAndSendFile(file, info, contentType, confinedTo);
+  }
+
+  /** #sendFile() for a file not (or not unchanged) in the cache, or with precompressed siblings. */
+  async #openAndSendFile(
+    file: string,
+    info: BigIntStats,
+    contentType: string,
+    confinedTo: string | null,
+  ): Promise<ResponseBody | null> {
     let opened: OpenedFile | null = null;
     let encoding: string | null = null;
     let varies = false;
@@ -285,7 +303,10 @@ export class SimpleHTTPRequestHandler<
     if (varies) this.sendHeader('Vary', 'Accept-Encoding');
     this.#sendCacheControl();
     await this.endHeaders();
-    if (opened.bytes !== null) return new BytesBody(opened.bytes.subarray(start, start + length));
+    if (opened.bytes !== null) {
+      const whole = length === opened.bytes.length;
+      return new BytesBody(whole ? opened.bytes : opened.bytes.subarray(start, start + length));
+    }
     return new FileBody(opened.handle!, start, length);
   }
 
@@ -321,8 +342,13 @@ export class SimpleHTTPRequestHandler<
       this.sendHeader('Cache-Control', `max-age=${Math.max(0, Math.floor(this.cacheControl))}`);
   }
 
-  async #notFound(): Promise<null> {
-    await this.sendError(404, 'File not found');
+  #notFound(): Promise<null> {
+    return this.#fail(404, 'File not found');
+  }
+
+  /** sendError(), for sendHead(): the response is complete. */
+  async #fail(code: StatusCode, message: string): Promise<null> {
+    await this.sendError(code, message);
     return null;
   }
 

@@ -44,7 +44,10 @@ function sameFile(a: BigIntStats, b: BigIntStats): boolean {
 
 /** A least-recently-used map from absolute paths to small files' bytes. */
 class FileCache {
+  /** Entries from least to most recently used (a Map keeps insertion order). */
   readonly #entries = new Map<string, Entry>();
+  /** The most recently used entry, which a hit need not move to the end again. */
+  #newest: Entry | null = null;
   #bytes = 0;
   /** Lookups answered from the cache, for specs and benchmarks. */
   hits = 0;
@@ -61,8 +64,11 @@ class FileCache {
       return undefined;
     }
     if (confinedTo !== null && entry.confinedTo !== confinedTo) return undefined;
-    this.#entries.delete(path);
-    this.#entries.set(path, entry);
+    if (entry !== this.#newest) {
+      this.#entries.delete(path);
+      this.#entries.set(path, entry);
+      this.#newest = entry;
+    }
     this.hits += 1;
     return entry;
   }
@@ -72,7 +78,9 @@ class FileCache {
     if (file.bytes.length !== Number(stat.size) || Number(stat.ctimeMs) > Date.now() - SETTLE_MS) return;
     const old = this.#entries.get(path);
     if (old !== undefined) this.#delete(path, old);
-    this.#entries.set(path, { ...file, stat, confinedTo });
+    const entry = { ...file, stat, confinedTo };
+    this.#entries.set(path, entry);
+    this.#newest = entry;
     this.#bytes += file.bytes.length;
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= CACHE_BYTES) break;
@@ -83,6 +91,7 @@ class FileCache {
   /** Forget every entry. */
   clear(): void {
     this.#entries.clear();
+    this.#newest = null;
     this.#bytes = 0;
   }
 

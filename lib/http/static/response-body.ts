@@ -3,6 +3,7 @@
  * that copyfile() writes to wfile chunk by chunk and the caller closes afterwards.
  */
 import type { FileHandle } from 'node:fs/promises';
+import { RESOLVED } from '../../socketserver/settle';
 
 /** A response body: its length, its chunks in order, and close() (always called once done). */
 export interface ResponseBody {
@@ -31,7 +32,7 @@ export class BytesBody implements ResponseBody {
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return RESOLVED;
   }
 }
 
