@@ -65,7 +65,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** Start `row`'s server and wait until it accepts connections; resolves with its port. */
-async function startServer(row: ServerRow, cpu: number | null): Promise<{ server: ChildRun; port: number }> {
+export async function startServer(row: ServerRow, cpu: number | null): Promise<{ server: ChildRun; port: number }> {
   const server = new ChildRun(row.label, row.command, cpu);
   const deadline = Date.now() + STARTUP_SECONDS * 1000;
   const remaining = (): number => Math.max(0, (deadline - Date.now()) / 1000);
