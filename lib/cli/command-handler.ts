@@ -5,6 +5,7 @@
 import { CGIHTTPRequestHandler, SimpleHTTPRequestHandler, partial } from '../http/index';
 import type { BaseServer } from '../socketserver/base-server';
 import type { Connection } from '../socketserver/connection';
+import { RESOLVED } from '../socketserver/settle';
 import type { MixinConstructor } from '../socketserver/threading';
 import type { DualStackServerFields } from './dual-stack-server';
 import type { CommandOptions } from './options';
@@ -20,8 +21,8 @@ export interface CommandHandlerFields {
 
 /**
  * Make a handler class for a TrackingServer from a SimpleHTTPRequestHandler class: it tells the
- * server's ConnectionTracker when a request starts and ends, and closes the connection after its
- * response once the server is stopping.
+ * server's ConnectionTracker when a request starts and when the connection waits for the next
+ * one, and closes the connection after its response once the server is stopping.
  *
  * Field a subclass (or `partial()`) may set: `quiet` (false): log nothing, neither requests nor
  * errors answered with a status (exceptions still reach the server's handleError()).
@@ -43,13 +44,16 @@ export function CommandHandlerMixin<TBase extends MixinConstructor<SimpleHTTPReq
       return super.parseRequest();
     }
 
-    /** Answer one request; then the connection is idle, or closes if the server is stopping. */
-    protected override async handleOneRequest(): Promise<void> {
-      try {
-        await super.handleOneRequest();
-      } finally {
-        if (!this.server.connections.requestFinished(this.connection)) this.closeConnection = true;
-      }
+    /**
+     * Wait for the next request and answer it. The one before it, if any, is answered by now, so
+     * the connection is idle until the request line arrives; once the server is stopping it
+     * closes instead. Said here rather than after each response in an async wrapper, whose extra
+     * promise cost about 3% of the CPU time of a request for a 1 KB file (npm run bench:compare).
+     */
+    protected override handleOneRequest(): Promise<void> {
+      if (this.server.connections.awaitingRequest(this.connection)) return super.handleOneRequest();
+      this.closeConnection = true;
+      return RESOLVED;
     }
   }
   return CommandHandler;

@@ -7,8 +7,8 @@ import type { Connection } from '../socketserver/connection';
 
 /**
  * The server adds each connection it takes (`add`); its handler says when a request starts
- * (`requestStarted`) and when its response is done (`requestFinished`, which answers whether the
- * connection may wait for another request). `drain(graceSeconds)` then closes the idle
+ * (`requestStarted`) and when the connection waits for the next one, its response done
+ * (`awaitingRequest`, which answers whether it may). `drain(graceSeconds)` then closes the idle
  * connections (Connection.close(): what the last response left unsent goes first), lets the busy
  * ones finish their response and close, and after `graceSeconds` destroys whatever is left;
  * `closeAll()` destroys everything at once.
@@ -42,13 +42,16 @@ export class ConnectionTracker {
     connection.socket.once('close', () => this.#forget(connection));
   }
 
-  /** A request has arrived on `connection`: it is busy until requestFinished(). */
+  /** A request has arrived on `connection`: it is busy until awaitingRequest(). */
   requestStarted(connection: Connection): void {
     this.#busy.add(connection);
   }
 
-  /** The response on `connection` is done. Returns false when the connection must close now. */
-  requestFinished(connection: Connection): boolean {
+  /**
+   * `connection` is about to wait for a request (its response to the one before, if any, is done):
+   * it is idle. Returns false when it must close instead, because the server is stopping.
+   */
+  awaitingRequest(connection: Connection): boolean {
     this.#busy.delete(connection);
     return !this.#draining;
   }

@@ -22,10 +22,12 @@ class DrainAfterAnswerHandler extends CommandRequestHandler {
     await this.wfile.write('hello');
   }
 
-  protected override async handleOneRequest(): Promise<void> {
-    await super.handleOneRequest();
-    // The request is finished (the connection is idle) and its response not yet sent.
+  protected override handleOneRequest(): Promise<void> {
+    const next = super.handleOneRequest();
+    // The connection now waits for its next request (it is idle), and the response to the one
+    // before, whose path is still `path`, is not sent yet.
     if (this.path === '/drain') void this.server.connections.drain(5);
+    return next;
   }
 }
 
