@@ -87,6 +87,24 @@ describe('SimpleHTTPRequestHandler: freshness and streaming', () => {
     expect(response.body.equals(Buffer.alloc(200 * 1024, 'b'))).to.equal(true);
   });
 
+  it('serves each server its own file when two directories are served under the same request paths', async () => {
+    // A request path's file path is made once and remembered with the root it is below.
+    const other = fs.mkdtempSync(path.join(path.dirname(tree.root), 'other-root-'));
+    try {
+      fs.writeFileSync(path.join(other, 'versioned.txt'), 'other root\n');
+      const first = await serve();
+      const second = (await serveStatic(teardown, { directory: other })).serverAddress;
+      const mine = fs.readFileSync(path.join(tree.root, 'versioned.txt'), 'utf8');
+      for (let round = 0; round < 3; round++) {
+        expect(text(await request(first, '/versioned.txt'))).to.equal(mine);
+        expect(text(await request(second, '/versioned.txt'))).to.equal('other root\n');
+        expect((await request(second, '/large.bin')).status).to.equal(404);
+      }
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('stats a file once for all the requests read in one turn, and afresh in the next turn', async () => {
     const address = await serve();
     const file = path.join(tree.root, 'turn.txt');

@@ -78,7 +78,7 @@ function removeDotSegments(decoded: string): string[] {
 }
 
 /** Run a request target through the pipeline. */
-export function parseRequestPath(target: string): RequestPath | PathRejection {
+function parseRequestPath(target: string): RequestPath | PathRejection {
   let rest = target;
   const absolute = ABSOLUTE_FORM.exec(rest);
   if (absolute !== null) rest = rest.slice(absolute[0].length) || '/';
@@ -104,4 +104,30 @@ export function parseRequestPath(target: string): RequestPath | PathRejection {
   if (decoded === null) return { rejected: 'Bad request path (malformed %-escape or invalid UTF-8)' };
   if (UNSAFE_DECODED.test(decoded)) return { rejected: 'Bad request path (control character or backslash)' };
   return { raw, query, fragment, decoded, segments: removeDotSegments(decoded), trailingSlash: decoded.endsWith('/') };
+}
+
+/** Request targets up to this long are remembered by sharedRequestPath(). */
+const SHARED_TARGET_LENGTH = 512;
+/** How many targets it remembers; when full it forgets them all and starts again. */
+const SHARED_TARGETS = 1024;
+const sharedPaths = new Map<string, RequestPath | PathRejection>();
+
+/**
+ * parseRequestPath(target), one frozen result shared by every request for the same target: the
+ * same paths are asked for again and again, and what is made from the result (the file path) can
+ * then be kept for it rather than made anew for each request. At most SHARED_TARGETS targets of
+ * up to SHARED_TARGET_LENGTH characters are kept (under a few megabytes); unique targets, such as
+ * cache-busting queries, only cost the parse they would cost anyway.
+ */
+export function sharedRequestPath(target: string): RequestPath | PathRejection {
+  const known = sharedPaths.get(target);
+  if (known !== undefined) return known;
+  const result = parseRequestPath(target);
+  if ('segments' in result) Object.freeze(result.segments);
+  Object.freeze(result);
+  if (target.length <= SHARED_TARGET_LENGTH) {
+    if (sharedPaths.size >= SHARED_TARGETS) sharedPaths.clear();
+    sharedPaths.set(target, result);
+  }
+  return result;
 }
