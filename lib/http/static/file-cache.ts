@@ -78,9 +78,9 @@ class FileCache {
     if (file.bytes.length !== Number(stat.size) || Number(stat.ctimeMs) > Date.now() - SETTLE_MS) return;
     const old = this.#entries.get(path);
     if (old !== undefined) this.#delete(path, old);
-    const entry = { ...file, stat, confinedTo };
-    this.#entries.set(path, entry);
-    this.#newest = entry;
+    const stored = { ...file, stat, confinedTo };
+    this.#entries.set(path, stored);
+    this.#newest = stored;
     this.#bytes += file.bytes.length;
     for (const [oldest, entry] of this.#entries) {
       if (this.#bytes <= CACHE_BYTES) break;
@@ -97,6 +97,7 @@ class FileCache {
 
   #delete(path: string, entry: Entry): void {
     this.#entries.delete(path);
+    if (entry === this.#newest) this.#newest = null;
     this.#bytes -= entry.bytes.length;
   }
 }
