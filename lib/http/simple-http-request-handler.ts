@@ -11,7 +11,7 @@ import { RESOLVED } from '../socketserver/settle';
 import type { SocketWriter } from '../socketserver/socket-writer';
 import { BaseHTTPRequestHandler } from './base-http-request-handler';
 import { readDirectory } from './static/directory-entries';
-import { cachedFile, isConfined, openFromDisk, statPath, type OpenedFile } from './static/file-access';
+import { cachedFile, isConfined, openFile, openFromDisk, statPath, type OpenedFile } from './static/file-access';
 import { listingOrder, listingPage } from './static/listing-page';
 import { guessMediaType, PYTHON_EXTENSIONS_MAP } from './static/media-type';
 import { acceptedCodings, PRECOMPRESSED_CODINGS } from './static/precompressed';
@@ -234,17 +234,19 @@ export class SimpleHTTPRequestHandler<
 
   /**
    * Send the regular file `file` (stat `info`): from the cache when it holds the file unchanged
-   * and no precompressed sibling is wanted (most requests, answered in this turn), else from disk.
+   * (most requests, answered in this turn), else from disk; with `precompressed`, a sibling the
+   * client accepts may go instead.
    */
   #sendFile(file: string, info: BigIntStats, contentType: string): Promise<ResponseBody | null> {
     const confinedTo = this.followSymlinks ? null : this.#root();
-    const cached = this.precompressed ? undefined : cachedFile(file, info, confinedTo);
+    if (this.precompressed) return this.#sendPrecompressed(file, info, contentType, confinedTo);
+    const cached = cachedFile(file, info, confinedTo);
     if (cached !== undefined) return this.#sendFileHead(cached, contentType, null, false);
-    return this.#openAndSendFile(file, info, contentType, confinedTo);
+    return this.#sendOpened(openFromDisk(file, confinedTo), contentType, null, false);
   }
 
-  /** #sendFile() for a file not (or not unchanged) in the cache, or with precompressed siblings. */
-  async #openAndSendFile(
+  /** #sendFile() with `precompressed`: the first `.br` / `.gz` sibling the client accepts, else the file. */
+  async #sendPrecompressed(
     file: string,
     info: BigIntStats,
     contentType: string,
@@ -253,19 +255,28 @@ export class SimpleHTTPRequestHandler<
     let opened: OpenedFile | null = null;
     let encoding: string | null = null;
     let varies = false;
-    if (this.precompressed) {
-      const accepts = acceptedCodings(this.headers.getAll('Accept-Encoding')?.join(','));
-      for (const { coding, suffix } of PRECOMPRESSED_CODINGS) {
-        const sibling = file + suffix;
-        const siblingInfo = statPath(sibling);
-        if (siblingInfo === null || !siblingInfo.isFile()) continue;
-        varies = true;
-        if (opened !== null || !accepts(coding)) continue;
-        opened = cachedFile(sibling, siblingInfo, confinedTo) ?? (await openFromDisk(sibling, confinedTo));
-        if (opened !== null) encoding = coding;
-      }
+    const accepts = acceptedCodings(this.headers.getAll('Accept-Encoding')?.join(','));
+    for (const { coding, suffix } of PRECOMPRESSED_CODINGS) {
+      const sibling = file + suffix;
+      const siblingInfo = statPath(sibling);
+      if (siblingInfo === null || !siblingInfo.isFile()) continue;
+      varies = true;
+      if (opened !== null || !accepts(coding)) continue;
+      opened = await openFile(sibling, siblingInfo, confinedTo);
+      if (opened !== null) encoding = coding;
     }
-    opened ??= cachedFile(file, info, confinedTo) ?? (await openFromDisk(file, confinedTo));
+    opened ??= await openFile(file, info, confinedTo);
+    return this.#sendOpened(opened, contentType, encoding, varies);
+  }
+
+  /** Send the file `opening` gives (null: 404), closing it if its head cannot be sent. */
+  async #sendOpened(
+    opening: OpenedFile | null | Promise<OpenedFile | null>,
+    contentType: string,
+    encoding: string | null,
+    varies: boolean,
+  ): Promise<ResponseBody | null> {
+    const opened = await opening;
     if (opened === null) return this.#notFound();
     try {
       return await this.#sendFileHead(opened, contentType, encoding, varies);

@@ -143,6 +143,15 @@ export function cachedFile(target: string, pathStat: BigIntStats, confinedTo: st
   return { size: cached.bytes.length, validators: cached.validators, bytes: cached.bytes, handle: null };
 }
 
+/** The cached copy of `target` if `pathStat` (taken just now) shows it unchanged, else openFromDisk(). */
+export async function openFile(
+  target: string,
+  pathStat: BigIntStats,
+  confinedTo: string | null,
+): Promise<OpenedFile | null> {
+  return cachedFile(target, pathStat, confinedTo) ?? (await openFromDisk(target, confinedTo));
+}
+
 /**
  * Open the regular file at `target` for serving, or resolve null (missing, unreadable, not a
  * regular file, or — when `confinedTo` is a directory — outside it once symlinks are resolved). A

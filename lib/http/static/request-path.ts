@@ -6,6 +6,7 @@
  * `#fragment` → percent-decode exactly once (malformed escapes and invalid UTF-8 rejected) →
  * reject control characters (NUL included) and backslashes → remove dot-segments, clamped at `/`.
  */
+import { BoundedMemo } from './bounded-memo';
 
 /** A request path that passed the pipeline. */
 export interface RequestPath {
@@ -108,26 +109,21 @@ function parseRequestPath(target: string): RequestPath | PathRejection {
 
 /** Request targets up to this long are remembered by sharedRequestPath(). */
 const SHARED_TARGET_LENGTH = 512;
-/** How many targets it remembers; when full it forgets them all and starts again. */
-const SHARED_TARGETS = 1024;
-const sharedPaths = new Map<string, RequestPath | PathRejection>();
+/** Targets sharedRequestPath() remembers at most (well under a few megabytes in all). */
+const sharedPaths = new BoundedMemo(1024, (target: string) => frozen(parseRequestPath(target)));
+
+function frozen(result: RequestPath | PathRejection): RequestPath | PathRejection {
+  if ('segments' in result) Object.freeze(result.segments);
+  return Object.freeze(result);
+}
 
 /**
  * parseRequestPath(target), one frozen result shared by every request for the same target: the
  * same paths are asked for again and again, and what is made from the result (the file path) can
- * then be kept for it rather than made anew for each request. At most SHARED_TARGETS targets of
- * up to SHARED_TARGET_LENGTH characters are kept (under a few megabytes); unique targets, such as
- * cache-busting queries, only cost the parse they would cost anyway.
+ * then be kept for it rather than made anew for each request. Targets longer than
+ * SHARED_TARGET_LENGTH are parsed each time; unique targets, such as cache-busting queries, cost
+ * only the parse they would cost anyway.
  */
 export function sharedRequestPath(target: string): RequestPath | PathRejection {
-  const known = sharedPaths.get(target);
-  if (known !== undefined) return known;
-  const result = parseRequestPath(target);
-  if ('segments' in result) Object.freeze(result.segments);
-  Object.freeze(result);
-  if (target.length <= SHARED_TARGET_LENGTH) {
-    if (sharedPaths.size >= SHARED_TARGETS) sharedPaths.clear();
-    sharedPaths.set(target, result);
-  }
-  return result;
+  return target.length <= SHARED_TARGET_LENGTH ? sharedPaths.get(target) : frozen(parseRequestPath(target));
 }
