@@ -7,7 +7,8 @@
  * scripts a second. The fork server is a ten-megabyte Python process whose posix_spawn (vfork and
  * exec) costs it about 0.15 ms. A script's stdout and stderr are pipes the fork server reads; it
  * passes on what they carry in frames on its own stdout, for every script at once, so this process
- * makes no socket and no stream of Node's per script, only plain Readables fed from those frames.
+ * makes no socket and no stream of Node's per script: each script's output is handed from those
+ * frames straight to its reader (relayed-output.ts).
  * Output is relayed OUTPUT_WINDOW bytes at a time: the fork server reads on only once this process
  * asks for more, so a script is held back as its client is. A script that reads a request body
  * gets a Unix-socket connection to this process as stdin; the connection carries a random
@@ -29,10 +30,11 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { deferred, type Deferred } from '../../socketserver/settle';
 import { FrameReader } from './fork-server-frames';
-import { FORK_SERVER_PROGRAM, FrameKind, OUTPUT_WINDOW } from './fork-server-program';
+import { FORK_SERVER_PROGRAM, FrameKind } from './fork-server-program';
+import { RelayedOutput } from './relayed-output';
+import type { ScriptOutput } from './script-output';
 import type { ScriptUser } from './script-user';
 
 /** The Python that runs the fork server. */
@@ -80,7 +82,7 @@ export interface ForkedScript {
   readonly pid: number;
   readonly stdin: net.Socket | null;
   /** What it writes to stdout, as the fork server relays it; destroying it closes the script's stdout. */
-  readonly stdout: Readable;
+  readonly stdout: ScriptOutput;
   /** os.waitstatus_to_exitcode() of the script: its status, or minus the signal that ended it. */
   readonly exited: Promise<number>;
 }
@@ -103,14 +105,12 @@ interface Pending {
   readonly request: ForkRequest;
   /** Its stdin connection, once it has arrived (only when the request asked for one). */
   stdin: net.Socket | null;
-  readonly stdout: Readable;
+  readonly stdout: RelayedOutput;
   readonly stderr: StderrSink;
   pid: number | null;
   readonly started: (outcome: ForkedScript | Error) => void;
   /** Settled with the script's exit code once it has been reaped. */
   readonly exit: Deferred<number>;
-  /** Output bytes received since more was last asked for (the fork server stops at OUTPUT_WINDOW). */
-  unacknowledged: number;
   /** No more output comes: it ended, or this process closed it. */
   outputOver: boolean;
   /** The script has ended and been reaped. */
@@ -214,21 +214,14 @@ class ForkServer {
         token,
         request,
         stdin: null,
-        stdout: new Readable({
-          read: () => this.#askForMore(pending),
-          destroy: (error, callback) => {
-            this.#closeOutput(pending);
-            callback(error);
-          },
-          // Nothing waits for its 'close': ending is enough.
-          autoDestroy: false,
-          emitClose: false,
-        }),
+        stdout: new RelayedOutput(
+          () => this.#send(`{"more":${id}}\n`),
+          () => this.#closeOutput(pending),
+        ),
         stderr,
         pid: null,
         started,
         exit: deferred<number>(),
-        unacknowledged: 0,
         outputOver: false,
         reaped: false,
       };
@@ -250,14 +243,7 @@ class ForkServer {
     this.#child?.stdin?.write(lines.length === 1 ? (lines[0] as string) : lines.join(''));
   };
 
-  /** The consumer wants output: once a whole window has arrived, the fork server waits to be asked. */
-  #askForMore(pending: Pending): void {
-    if (pending.unacknowledged < OUTPUT_WINDOW || pending.outputOver) return;
-    pending.unacknowledged = 0;
-    this.#send(`{"more":${pending.id}}\n`);
-  }
-
-  /** stdout was destroyed: close the script's stdout unless its output is over already. */
+  /** The reader destroyed stdout: close the script's stdout unless its output is over already. */
   #closeOutput(pending: Pending): void {
     if (pending.outputOver) return;
     pending.outputOver = true;
@@ -334,10 +320,9 @@ class ForkServer {
         if (pending.outputOver) return;
         if (payload.length === 0) {
           pending.outputOver = true;
-          pending.stdout.push(null);
+          pending.stdout.end();
           this.#forgetIfDone(pending);
         } else {
-          pending.unacknowledged += payload.length;
           pending.stdout.push(payload);
         }
         return;
@@ -409,7 +394,7 @@ class ForkServer {
       } catch {
         // already gone
       }
-      if (!pending.outputOver) pending.stdout.push(null);
+      if (!pending.outputOver) pending.stdout.end();
       pending.outputOver = true;
       pending.stderr.end();
       pending.exit.resolve(-9);

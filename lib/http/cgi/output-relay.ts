@@ -5,8 +5,8 @@
  * the connection's close otherwise. The script is read only as fast as the client takes the bytes.
  * `nph-` scripts are copied through untouched.
  */
-import type { Readable } from 'node:stream';
 import { isHeadProblem, isLocalPath, parseScriptHead, type ScriptHead } from './script-head';
+import type { ScriptOutput } from './script-output';
 
 /** Body bytes held back, hoping the output ends and can go with a Content-Length. */
 const BODY_BUFFER_BYTES = 256 * 1024;
@@ -58,7 +58,7 @@ type Framing = 'length' | 'chunked' | 'close' | 'none';
  */
 export class OutputRelay {
   readonly ended: Promise<RelayEnd>;
-  readonly #stdout: Readable;
+  readonly #stdout: ScriptOutput;
   readonly #target: ResponseTarget;
   readonly #onActivity: () => void;
   #state: State;
@@ -77,7 +77,7 @@ export class OutputRelay {
   #writing: Promise<void> | null = null;
   #eof = false;
 
-  constructor(stdout: Readable, target: ResponseTarget, nph: boolean, onActivity: () => void) {
+  constructor(stdout: ScriptOutput, target: ResponseTarget, nph: boolean, onActivity: () => void) {
     this.#stdout = stdout;
     this.#target = target;
     this.#onActivity = onActivity;
@@ -86,8 +86,7 @@ export class OutputRelay {
       this.#resolve = resolve;
     });
     if (nph) target.closeConnection = true;
-    stdout.on('data', this.#onData);
-    stdout.once('end', this.#onEnd);
+    stdout.read(this.#onData, this.#onEnd);
   }
 
   /** True once anything of the response has been handed to the client's socket. */
@@ -335,8 +334,6 @@ export class OutputRelay {
     if (this.#bodyTimer !== null) clearTimeout(this.#bodyTimer);
     this.#bodyTimer = null;
     this.#held = [];
-    this.#stdout.off('data', this.#onData);
-    this.#stdout.off('end', this.#onEnd);
     if (end.kind !== 'sent' && end.kind !== 'redirect' && this.#headSent) this.#target.closeConnection = true;
     this.#resolve(end);
   }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { forkScript, type ForkRequest } from './fork-server';
+import { readableOutput, type ScriptOutput } from './script-output';
 import type { ScriptUser } from './script-user';
 import { StderrLines } from './stderr-lines';
 
@@ -38,7 +39,7 @@ export interface ScriptCommand {
 interface StartedScript {
   readonly pid: number;
   readonly stdin: Writable | null;
-  readonly stdout: Readable;
+  readonly stdout: ScriptOutput;
   /** Its stderr pipe when this process reads it (spawn()); null when the fork server relays it. */
   readonly stderr: Readable | null;
   /** The exit code once it has been reaped: its status, or minus the signal (Python's convention). */
@@ -82,7 +83,7 @@ function spawnScript(command: ScriptCommand): Promise<StartedScript | Error> {
   return Promise.resolve({
     pid,
     stdin: child.stdin,
-    stdout: child.stdout as Readable,
+    stdout: readableOutput(child.stdout as Readable),
     stderr: child.stderr as Readable,
     exited,
   });
@@ -96,7 +97,7 @@ function spawnScript(command: ScriptCommand): Promise<StartedScript | Error> {
 export class ScriptProcess {
   readonly pid: number;
   readonly stdin: Writable | null;
-  readonly stdout: Readable;
+  readonly stdout: ScriptOutput;
   readonly exited: Promise<ScriptExit>;
   readonly #stderr: Readable | null;
   readonly #stderrLines: StderrLines;
@@ -129,7 +130,6 @@ export class ScriptProcess {
     this.#stderrLines = stderrLines;
     // The script may exit without reading its input: writes then fail with EPIPE, which is no error here.
     this.stdin?.on('error', () => undefined);
-    this.stdout.on('error', () => undefined);
     if (started.stderr !== null) {
       started.stderr.on('data', (chunk: Buffer) => stderrLines.write(chunk));
       started.stderr.on('error', () => undefined);
