@@ -90,9 +90,9 @@ function spawnScript(command: ScriptCommand): Promise<StartedScript | Error> {
 }
 
 /**
- * A running script. `stdin`, `stdout` are its pipes (stdin null without a body); `exited`
- * resolves once it has ended and been reaped. `kill()` ends it and everything it started.
- * Made by `ScriptProcess.start()`.
+ * A running script. `stdin` is its input (null without a body), `stdout` its output (one reader,
+ * script-output.ts); `exited` resolves once it has ended and been reaped. `kill()` ends it and
+ * everything it started. Made by `ScriptProcess.start()`.
  */
 export class ScriptProcess {
   readonly pid: number;
