@@ -3,16 +3,39 @@
  * HTTP handler holds each response's head and body, and pipelined responses, this way), in order,
  * never beyond 16 KiB, and never lost by a close; Latin-1 text (an HTTP head) is encoded into it.
  * Without hold(), what is sent in one turn of the event loop leaves at its end, and a process that
- * exits in that turn still sends it.
+ * exits in that turn still sends it. A server's plain sockets join each turn's pieces in one shared
+ * buffer; a write the kernel cannot take at once keeps its bytes while later turns are joined.
  */
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import * as path from 'node:path';
-import { Connection } from '../../lib/index';
+import { Connection, StreamRequestHandler, TCPServer } from '../../lib/index';
 import { ChildProgram } from '../support/child-program';
 import { connect, receiveAll } from '../support/clients';
+import { Teardown } from '../support/teardown';
 import { sleep } from '../support/wait';
+
+/** Turns of TurnsHandler: 12 MiB in all, more than loopback's socket buffers take unread. */
+const TURNS = 1000;
+const TURN_BODY_BYTES = 12 * 1024;
+
+/** What TurnsHandler sends in turn `turn`: a Latin-1 label, then a body of one byte value. */
+function turnPieces(turn: number): [string, Buffer] {
+  return [`<${turn}>`, Buffer.alloc(TURN_BODY_BYTES, turn % 251)];
+}
+
+/** Sends each turn's two pieces in a turn of its own, so that each turn's pieces leave joined. */
+class TurnsHandler extends StreamRequestHandler {
+  protected override async handle(): Promise<void> {
+    for (let turn = 0; turn < TURNS; turn++) {
+      const [label, body] = turnPieces(turn);
+      void this.connection.sendLatin1(label);
+      await this.connection.sendall(body);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
 
 /** A server socket wrapped in a Connection, and the client socket at the other end. */
 async function connectionPair(teardown: (() => void)[]): Promise<{ connection: Connection; client: net.Socket }> {
@@ -140,6 +163,28 @@ describe('Connection.hold() and release()', () => {
       Buffer.from([0xff]),
     ]);
     expect((await received).data.equals(expected)).to.equal(true);
+  });
+
+  it("keeps each turn's bytes whole when the client reads late (a server's socket, joined in a shared buffer)", async () => {
+    const servers = new Teardown();
+    teardown.push(() => void servers.run());
+    const server = servers.server(new TCPServer(['127.0.0.1', 0], TurnsHandler));
+    await server.ready();
+    void servers.serve(server);
+    const client = await connect(server.serverAddress);
+    client.pause();
+    await sleep(300); // the kernel's buffers fill; later writes wait in Node's queue
+    const received = receiveAll(client);
+    client.resume();
+    const expected = Buffer.concat(
+      Array.from({ length: TURNS }, (_, turn) => {
+        const [label, body] = turnPieces(turn);
+        return Buffer.concat([Buffer.from(label, 'latin1'), body]);
+      }),
+    );
+    const { data } = await received;
+    expect(data.length).to.equal(expected.length);
+    expect(data.equals(expected)).to.equal(true);
   });
 
   it('close() and shutdown() send what is held first', async () => {
