@@ -111,8 +111,6 @@ interface Pending {
   readonly started: (outcome: ForkedScript | Error) => void;
   /** Settled with the script's exit code once it has been reaped. */
   readonly exit: Deferred<number>;
-  /** No more output comes: it ended, or this process closed it. */
-  outputOver: boolean;
   /** The script has ended and been reaped. */
   reaped: boolean;
 }
@@ -190,7 +188,7 @@ class ForkServer {
    */
   get load(): number {
     let producing = 0;
-    for (const pending of this.#unfinished.values()) if (!pending.outputOver) producing++;
+    for (const pending of this.#unfinished.values()) if (!pending.stdout.finished) producing++;
     return this.#waitingForBoot + producing;
   }
 
@@ -222,7 +220,6 @@ class ForkServer {
         pid: null,
         started,
         exit: deferred<number>(),
-        outputOver: false,
         reaped: false,
       };
       if (request.stdin) this.#awaitingStdin.set(token, pending);
@@ -243,10 +240,8 @@ class ForkServer {
     this.#child?.stdin?.write(lines.length === 1 ? (lines[0] as string) : lines.join(''));
   };
 
-  /** The reader destroyed stdout: close the script's stdout unless its output is over already. */
+  /** The reader destroyed stdout before its output ended: close the script's stdout. */
   #closeOutput(pending: Pending): void {
-    if (pending.outputOver) return;
-    pending.outputOver = true;
     this.#send(`{"close":${pending.id}}\n`);
     this.#forgetIfDone(pending);
   }
@@ -317,9 +312,8 @@ class ForkServer {
         return;
       }
       case FrameKind.Output:
-        if (pending.outputOver) return;
+        if (pending.stdout.finished) return;
         if (payload.length === 0) {
-          pending.outputOver = true;
           pending.stdout.end();
           this.#forgetIfDone(pending);
         } else {
@@ -340,7 +334,7 @@ class ForkServer {
 
   /** A script that has been reaped and sends no more output needs nothing more. */
   #forgetIfDone(pending: Pending): void {
-    if (pending.outputOver && pending.reaped) this.#unfinished.delete(pending.id);
+    if (pending.stdout.finished && pending.reaped) this.#unfinished.delete(pending.id);
   }
 
   /** A script's stdin connection: read its token and descriptor number, then hand it to its request. */
@@ -394,8 +388,7 @@ class ForkServer {
       } catch {
         // already gone
       }
-      if (!pending.outputOver) pending.stdout.end();
-      pending.outputOver = true;
+      pending.stdout.end();
       pending.stderr.end();
       pending.exit.resolve(-9);
       // A script still waiting for its stdin connection never reached its caller: it fails.

@@ -13,7 +13,8 @@ type Waiting = Buffer | null;
  * `end()` once; what arrives while the reader is paused (or before it calls read()) waits here.
  * The fork server sends OUTPUT_WINDOW bytes and then waits to be asked for more: `askForMore` is
  * called once the reader has taken a whole window, so a script is held back as its client is.
- * `close` is called by destroy().
+ * `close` is called by destroy() while the output has not ended. `finished` says that no more
+ * output comes (the end arrived, or the reader destroyed it).
  */
 export class RelayedOutput implements ScriptOutput {
   readonly #askForMore: () => void;
@@ -33,13 +34,19 @@ export class RelayedOutput implements ScriptOutput {
     this.#close = close;
   }
 
+  /** No more output comes to the reader: its end arrived, or the reader destroyed it. */
+  get finished(): boolean {
+    return this.#over || this.#destroyed;
+  }
+
   /** A chunk of the script's output. */
   push(chunk: Buffer): void {
     this.#arrive(chunk);
   }
 
-  /** The script's output is over. */
+  /** The script's output is over (nothing more is handed on after destroy()). */
   end(): void {
+    if (this.finished) return;
     this.#over = true;
     this.#arrive(null);
   }
@@ -63,7 +70,7 @@ export class RelayedOutput implements ScriptOutput {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#waiting = [];
-    this.#close();
+    if (!this.#over) this.#close();
   }
 
   #flowing(): boolean {
