@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import * as rootEntrySource from '../lib/index';
 const projectRoot = path.resolve(__dirname, '..');
 const projectTsc = path.join(projectRoot, 'node_modules', '.bin', 'tsc');
 /** Top-level entries of the project that are build output or local state, not sources to pack. */
-const notCopiedForPacking = new Set(['node_modules', '.git', 'dist', 'coverage']);
+const notCopiedForPacking = new Set(['node_modules', '.git', 'dist', 'coverage', 'build']);
 
 interface ProcessResult {
   exitCode: number | null;
@@ -214,7 +214,7 @@ describe('the packed package', function () {
     await runOrFail('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], consumerDir);
   });
 
-  it('holds the built CommonJS and declarations, and no sources or specs', () => {
+  it("holds the built CommonJS and declarations, the fork server's C source and its build script, and no other sources or specs", () => {
     expect(packedFiles).to.include.members([
       'package.json',
       'README.md',
@@ -223,7 +223,18 @@ describe('the packed package', function () {
       'dist/http/index.js',
       'dist/http/index.d.ts',
     ]);
-    expect(packedFiles.filter((file) => !file.startsWith('dist/'))).to.have.members(['package.json', 'README.md']);
+    expect(packedFiles.filter((file) => !file.startsWith('dist/'))).to.have.members([
+      'package.json',
+      'README.md',
+      'native/fork-server.c',
+      'scripts/build-fork-server.mjs',
+    ]);
+  });
+
+  it('compiles the CGI fork server as it is installed, where a C compiler is found', function () {
+    if (spawnSync(process.env['CC'] || 'cc', ['--version']).status !== 0) this.skip(); // CGI then uses python3's
+    const program = path.join(consumerDir, 'node_modules', 'sockserve', 'build', 'fork-server');
+    expect(fs.statSync(program).mode & 0o111, `${program} executable`).to.not.equal(0);
   });
 
   it('serves a line over a real socket when required from CommonJS', async () => {

@@ -100,8 +100,8 @@ function kindOf(stats: Stats | null): Found {
  * command for scripts without the executable bit), `cgiPath` (the scripts' PATH), `cgiEnvironment`
  * (more variables for every script), `cgiUser` ('nobody': who scripts run as when the server runs
  * as root), `cgiQueryArgument` (true: a query without `=` is passed as one argument, as Python does),
- * `cgiForkServer` (true: scripts are started by a small python3 fork server instead of by forking
- * this process).
+ * `cgiForkServer` (true: scripts are started by a small fork server, compiled or python3's, instead
+ * of by forking this process).
  *
  * The script's output must begin with a header block (RFC 3875 §6): `Status:` sets the status,
  * `Location: /path` (status 200) is served internally, `Location: URL` answers 302, a body needs a
@@ -133,11 +133,12 @@ export class CGIHTTPRequestHandler<
   /** true: a query string without `=` becomes the script's one argument, `+` read as a space (Python's rule). */
   cgiQueryArgument = true;
   /**
-   * true: scripts are started by a fork server, a small python3 process (about 0.15 ms each), not
-   * by forking this process with Node's spawn() (1.5 ms or more each, the event loop stopped
-   * meanwhile). Without python3, scripts are spawned as if this were false.
+   * true: scripts are started by a fork server, a small process (about 0.15 ms each), not by
+   * forking this process with Node's spawn() (1.5 ms or more each, the event loop stopped
+   * meanwhile): the C program `npm install` compiled when it could, else the same program run by
+   * python3. 'python': always python3's. Without either, scripts are spawned as if this were false.
    */
-  cgiForkServer = true;
+  cgiForkServer: boolean | 'python' = true;
 
   /** Internal redirects taken so far in this request. */
   #redirects = 0;

@@ -23,9 +23,10 @@ export const FrameKind = {
 /**
  * The fork server's program, run as `python3 -I -S -c FORK_SERVER_PROGRAM <rendezvous> [uid gid]`:
  * a small process that starts CGI scripts for this one, so this one never forks itself
- * (fork-server.ts says why and speaks its protocol). It needs Python 3.9 or later. Given
- * `uid gid`, it first becomes that user (no supplementary groups), and so do the scripts it
- * starts.
+ * (fork-server.ts says why and speaks its protocol). It needs Python 3.9 or later. Given `uid gid`,
+ * it first becomes that user (no supplementary groups), and so do the scripts it starts.
+ * native/fork-server.c is the same program in C, run instead where `npm install` could compile
+ * it; a change to either is made to both.
  *
  * It reads JSON lines from stdin:
  * - `{"id", "token", "file", "argv", "cwd", "env", "stdin"}` starts a script (posix_spawn: no

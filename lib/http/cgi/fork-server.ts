@@ -1,11 +1,13 @@
 /**
- * The fork server: CGI scripts started by a small python3 process instead of by this one.
+ * The fork server: CGI scripts started by a small process instead of by this one.
  *
  * Node's spawn() forks the whole server process (the page tables of a heap of tens or hundreds of
  * megabytes) and keeps its event loop stopped until the child has exec'd: 1.5 to 3 ms per script
  * on a 2-core machine, during which no other client is served, so CGI could not pass a few hundred
- * scripts a second. The fork server is a ten-megabyte Python process whose posix_spawn (vfork and
- * exec) costs it about 0.15 ms. A script's stdout and stderr are pipes the fork server reads; it
+ * scripts a second. The fork server is a small process whose posix_spawn (vfork and exec) costs it
+ * about 0.15 ms. It is the C program native/fork-server.c when `npm install` could compile it
+ * (build/fork-server), else the same program in Python (fork-server-program.ts), which costs a
+ * quarter of a millisecond more per script. A script's stdout and stderr are pipes the fork server reads; it
  * passes on what they carry in frames on its own stdout, for every script at once, so this process
  * makes no socket and no stream of Node's per script: each script's output is handed from those
  * frames straight to its reader (relayed-output.ts).
@@ -21,8 +23,8 @@
  * a /bin/sh script's start on a 2-core machine), and with a single one for all scripts the CPUs
  * stood idle a fifth of the time under load. A script goes to the fork server with the fewest
  * scripts; another is started only when every one has some. Each starts with its first script
- * and ends with this process; none keeps the process alive. When python3 cannot be started the
- * answer is null and scripts are spawned the usual way.
+ * and ends with this process; none keeps the process alive. When neither program can be started
+ * (no build and no python3) the answer is null and scripts are spawned the usual way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,8 +39,10 @@ import { RelayedOutput } from './relayed-output';
 import type { ScriptOutput } from './script-output';
 import type { ScriptUser } from './script-user';
 
-/** The Python that runs the fork server. */
+/** The Python that runs the fork server's Python version. */
 const PYTHON = 'python3';
+/** Which fork server program runs: the compiled one or the Python one. */
+export type ForkServerProgram = 'compiled' | 'python';
 /** Bytes of the token a stdin connection starts with, then one byte: 0, the script's descriptor. */
 const TOKEN_BYTES = 16;
 /** Milliseconds a connection may take to send its token before it is dropped. */
@@ -118,38 +122,54 @@ interface Pending {
 /** Fork servers started for one user at most. */
 const SERVERS_PER_USER = Math.min(4, os.availableParallelism());
 
+/**
+ * The fork server `npm install` compiled (scripts/build-fork-server.mjs): build/fork-server in the
+ * package's folder, the first one above this file with a package.json; null when it is not there.
+ */
+const COMPILED_PROGRAM = ((): string | null => {
+  for (let directory = __dirname; ; directory = path.dirname(directory)) {
+    if (fs.existsSync(path.join(directory, 'package.json'))) {
+      const program = path.join(directory, 'build', 'fork-server');
+      return fs.existsSync(program) ? program : null;
+    }
+    if (path.dirname(directory) === directory) return null;
+  }
+})();
+
 const pools = new Map<string, ForkServer[] | 'unavailable'>();
 
 /**
  * Start `request` through the least busy fork server for `user` (null: this process's own user),
- * its stderr going to `stderr`; null when there can be no fork server here (python3 missing), so
- * the caller spawns the script itself.
+ * its stderr going to `stderr`: the compiled program's when there is one and `preferred` is
+ * 'compiled', else the Python one's. Null when that program cannot run here, so the caller
+ * spawns the script itself.
  */
 export async function forkScript(
   request: ForkRequest,
   user: ScriptUser | null,
   stderr: StderrSink,
+  preferred: ForkServerProgram = 'compiled',
 ): Promise<ForkedScript | Error | null> {
-  const key = user === null ? 'self' : `${user.uid}:${user.gid}`;
+  const program = preferred === 'compiled' && COMPILED_PROGRAM !== null ? 'compiled' : 'python';
+  const key = `${program} ${user === null ? 'self' : `${user.uid}:${user.gid}`}`;
   let pool = pools.get(key);
   if (pool === 'unavailable') return null;
   if (pool === undefined) {
     pool = [];
     pools.set(key, pool);
   }
-  const server = leastBusy(pool, user);
-  const outcome = await server.start(request, stderr);
+  const outcome = await leastBusy(pool, user, program).start(request, stderr);
   if (outcome === null) pools.set(key, 'unavailable');
   return outcome;
 }
 
 /** The pool's server with the fewest scripts, after starting another if every one is busy and there is room. */
-function leastBusy(pool: ForkServer[], user: ScriptUser | null): ForkServer {
+function leastBusy(pool: ForkServer[], user: ScriptUser | null, program: ForkServerProgram): ForkServer {
   for (let index = pool.length - 1; index >= 0; index--) if ((pool[index] as ForkServer).closed) pool.splice(index, 1);
   let best: ForkServer | null = null;
   for (const server of pool) if (best === null || server.load < best.load) best = server;
   if (best !== null && (best.load === 0 || pool.length === SERVERS_PER_USER)) return best;
-  const server = new ForkServer(user);
+  const server = new ForkServer(user, program);
   pool.push(server);
   return server;
 }
@@ -176,9 +196,9 @@ class ForkServer {
   /** Settles #boot()'s wait for the fork server's Ready frame. */
   #ready: (ready: boolean) => void = () => undefined;
 
-  constructor(user: ScriptUser | null) {
+  constructor(user: ScriptUser | null, program: ForkServerProgram) {
     this.#listener.unref();
-    this.#booted = this.#boot(user);
+    this.#booted = this.#boot(user, program);
   }
 
   /**
@@ -246,8 +266,8 @@ class ForkServer {
     this.#forgetIfDone(pending);
   }
 
-  /** Listen on a socket in a fresh private directory, then start python3 on it. */
-  async #boot(user: ScriptUser | null): Promise<ChildProcess | null> {
+  /** Listen on a socket in a fresh private directory, then start `program` on it. */
+  async #boot(user: ScriptUser | null, program: ForkServerProgram): Promise<ChildProcess | null> {
     let rendezvous: string;
     try {
       this.#directory = fs.mkdtempSync(path.join(os.tmpdir(), 'sockserve-cgi-'));
@@ -267,13 +287,17 @@ class ForkServer {
     const ids = user === null ? [] : [String(user.uid), String(user.gid)];
     // Only PATH (to find python3): the fork server runs as the scripts' user, who can read its
     // /proc/<pid>/environ, so it must not hold a copy of this process's environment.
-    const child = spawn(PYTHON, ['-I', '-S', '-c', FORK_SERVER_PROGRAM, rendezvous, ...ids], {
+    const [command, args] =
+      program === 'compiled' && COMPILED_PROGRAM !== null
+        ? [COMPILED_PROGRAM, [rendezvous, ...ids]]
+        : [PYTHON, ['-I', '-S', '-c', FORK_SERVER_PROGRAM, rendezvous, ...ids]];
+    const child = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { PATH: process.env['PATH'] ?? '' },
     });
     child.stdin?.on('error', () => undefined);
     child.stdout?.on('data', (chunk: Buffer) => this.#frames.push(chunk));
-    // Ready once it says so; no python3, a Python too old, or a failure to switch users: never.
+    // Ready once it says so; no program, a Python too old, or a failure to switch users: never.
     const ready = await new Promise<boolean>((resolve) => {
       this.#ready = resolve;
       child.once('error', () => resolve(false));

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { forkScript, type ForkRequest } from './fork-server';
+import { forkScript, type ForkRequest, type ForkServerProgram } from './fork-server';
 import { readableOutput, type ScriptOutput } from './script-output';
 import type { ScriptUser } from './script-user';
 import { StderrLines } from './stderr-lines';
@@ -31,8 +31,11 @@ export interface ScriptCommand {
   readonly user: ScriptUser | null;
   /** Connect the script's stdin to this process to feed it the request body; false gives it /dev/null. */
   readonly stdin: boolean;
-  /** Start it through the fork server (when python3 can run one), not with Node's spawn(). */
-  readonly forkServer: boolean;
+  /**
+   * Start it through a fork server (the compiled one when there is one, or 'python': always the
+   * Python one), not with Node's spawn(); false: spawn(). Without a fork server here, spawn().
+   */
+  readonly forkServer: boolean | 'python';
 }
 
 /** A started script's descriptors and its exit code, however it was started. */
@@ -55,6 +58,11 @@ export interface ScriptExit {
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return signal === null ? 0 : -os.constants.signals[signal];
+}
+
+/** The fork server program `forkServer` (not false) asks for. */
+function forkServerProgram(forkServer: true | 'python'): ForkServerProgram {
+  return forkServer === 'python' ? 'python' : 'compiled';
 }
 
 /** What the fork server needs to start `command`. */
@@ -115,7 +123,10 @@ export class ScriptProcess {
     onActivity: () => void,
   ): Promise<ScriptProcess | Error> {
     const stderrLines = new StderrLines(onStderrLine, onActivity);
-    const forked = command.forkServer ? await forkScript(forkRequestOf(command), command.user, stderrLines) : null;
+    const forked =
+      command.forkServer === false
+        ? null
+        : await forkScript(forkRequestOf(command), command.user, stderrLines, forkServerProgram(command.forkServer));
     if (forked instanceof Error) return forked;
     if (forked !== null) return new ScriptProcess({ ...forked, stderr: null }, stderrLines);
     const spawned = await spawnScript(command);
