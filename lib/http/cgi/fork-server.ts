@@ -6,9 +6,9 @@
  * on a 2-core machine, during which no other client is served, so CGI could not pass a few hundred
  * scripts a second. The fork server is a small process whose posix_spawn (vfork and exec) costs it
  * about 0.15 ms. It is the C program native/fork-server.c when `npm install` could compile it
- * (build/fork-server), else the same program in Python (fork-server-program.ts), which costs a
- * quarter of a millisecond more per script. A script's stdout and stderr are pipes the fork server reads; it
- * passes on what they carry in frames on its own stdout, for every script at once, so this process
+ * (build/fork-server), else the same program in Python (fork-server-program.ts), which costs
+ * about 0.2 ms more CPU per script. A script's stdout and stderr are pipes the fork server reads;
+ * it passes on what they carry in frames on its own stdout, for every script at once, so this process
  * makes no socket and no stream of Node's per script: each script's output is handed from those
  * frames straight to its reader (relayed-output.ts).
  * Output is relayed OUTPUT_WINDOW bytes at a time: the fork server reads on only once this process
