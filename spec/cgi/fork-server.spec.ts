@@ -7,11 +7,11 @@
  * that can run, or with cgiForkServer false, the server spawns scripts itself.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cCompilerFound } from '../support/c-compiler';
 import { ChildProgram } from '../support/child-program';
 import { forkServers, isRunning, parentPid, writtenPid } from '../support/cgi-tree';
 import { createHash, randomBytes } from 'node:crypto';
@@ -30,11 +30,6 @@ const PROGRAMS = [
   { name: 'compiled', command: new RegExp(`^${COMPILED}$`), cgiForkServer: true },
   { name: 'python', command: /python3?$/, cgiForkServer: 'python' },
 ] as const;
-
-/** Whether `npm install` had a C compiler ($CC or cc), so build/fork-server must be there. */
-function compilerFound(): boolean {
-  return spawnSync(process.env['CC'] || 'cc', ['--version']).status === 0;
-}
 
 /** What parent.sh saw: its parent's pid and what its descriptors 0, 1 and 2 are. */
 interface ParentReport {
@@ -72,7 +67,7 @@ function rendezvousOf(pid: number): string {
 
 describe('CGIHTTPRequestHandler: the compiled fork server', () => {
   it('is built by npm install wherever a C compiler is found', function () {
-    if (!compilerFound()) this.skip(); // nothing to build it with: CGI uses the Python program
+    if (!cCompilerFound()) this.skip(); // nothing to build it with: CGI uses the Python program
     expect(fs.existsSync(COMPILED), `${COMPILED} (run npm install, or node scripts/build-fork-server.mjs)`).to.equal(
       true,
     );

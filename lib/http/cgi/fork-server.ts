@@ -148,7 +148,7 @@ export async function forkScript(
   request: ForkRequest,
   user: ScriptUser | null,
   stderr: StderrSink,
-  preferred: ForkServerProgram = 'compiled',
+  preferred: ForkServerProgram,
 ): Promise<ForkedScript | Error | null> {
   const program = preferred === 'compiled' && COMPILED_PROGRAM !== null ? 'compiled' : 'python';
   const key = `${program} ${user === null ? 'self' : `${user.uid}:${user.gid}`}`;

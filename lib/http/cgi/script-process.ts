@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { forkScript, type ForkRequest, type ForkServerProgram } from './fork-server';
+import { forkScript, type ForkRequest } from './fork-server';
 import { readableOutput, type ScriptOutput } from './script-output';
 import type { ScriptUser } from './script-user';
 import { StderrLines } from './stderr-lines';
@@ -58,11 +58,6 @@ export interface ScriptExit {
 function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
   if (code !== null) return code;
   return signal === null ? 0 : -os.constants.signals[signal];
-}
-
-/** The fork server program `forkServer` (not false) asks for. */
-function forkServerProgram(forkServer: true | 'python'): ForkServerProgram {
-  return forkServer === 'python' ? 'python' : 'compiled';
 }
 
 /** What the fork server needs to start `command`. */
@@ -126,7 +121,12 @@ export class ScriptProcess {
     const forked =
       command.forkServer === false
         ? null
-        : await forkScript(forkRequestOf(command), command.user, stderrLines, forkServerProgram(command.forkServer));
+        : await forkScript(
+            forkRequestOf(command),
+            command.user,
+            stderrLines,
+            command.forkServer === 'python' ? 'python' : 'compiled',
+          );
     if (forked instanceof Error) return forked;
     if (forked !== null) return new ScriptProcess({ ...forked, stderr: null }, stderrLines);
     const spawned = await spawnScript(command);
