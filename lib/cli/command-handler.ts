@@ -3,6 +3,7 @@
  * `--cgi`, CGIHTTPRequestHandler), plus `--quiet` and the bookkeeping a graceful stop needs.
  */
 import { CGIHTTPRequestHandler, SimpleHTTPRequestHandler, partial } from '../http/index';
+import type { StatusCode } from '../http/status';
 import type { BaseServer } from '../socketserver/base-server';
 import type { Connection } from '../socketserver/connection';
 import { RESOLVED } from '../socketserver/settle';
@@ -36,6 +37,11 @@ export function CommandHandlerMixin<TBase extends MixinConstructor<SimpleHTTPReq
     /** Write the log line unless `quiet`. */
     override logMessage(format: string, ...args: unknown[]): void {
       if (!this.quiet) super.logMessage(format, ...args);
+    }
+
+    /** Log the request unless `quiet` (which then costs nothing: the line's parts are not even made). */
+    override logRequest(code?: StatusCode | '-', size?: number | '-'): void {
+      if (!this.quiet) super.logRequest(code, size);
     }
 
     /** Mark the connection busy from the request line on. */

@@ -14,8 +14,12 @@ import type { Connection } from '../socketserver/connection';
  * `closeAll()` destroys everything at once.
  */
 export class ConnectionTracker {
-  readonly #open = new Set<Connection>();
-  readonly #busy = new Set<Connection>();
+  /**
+   * Each open connection, and whether it is answering a request. A flag per connection rather
+   * than a Set of the busy ones: every request would add its connection to the Set and take it
+   * out again, and the Set's table grew and shrank with them.
+   */
+  readonly #open = new Map<Connection, { busy: boolean }>();
   /** Connections this tracker closed itself: their handlers' failures are expected. */
   readonly #cut = new WeakSet<Connection>();
   #draining = false;
@@ -38,13 +42,14 @@ export class ConnectionTracker {
       connection.socket.destroy();
       return;
     }
-    this.#open.add(connection);
+    this.#open.set(connection, { busy: false });
     connection.socket.once('close', () => this.#forget(connection));
   }
 
   /** A request has arrived on `connection`: it is busy until awaitingRequest(). */
   requestStarted(connection: Connection): void {
-    this.#busy.add(connection);
+    const state = this.#open.get(connection);
+    if (state !== undefined) state.busy = true;
   }
 
   /**
@@ -52,7 +57,8 @@ export class ConnectionTracker {
    * it is idle. Returns false when it must close instead, because the server is stopping.
    */
   awaitingRequest(connection: Connection): boolean {
-    this.#busy.delete(connection);
+    const state = this.#open.get(connection);
+    if (state !== undefined) state.busy = false;
     return !this.#draining;
   }
 
@@ -62,8 +68,8 @@ export class ConnectionTracker {
    */
   async drain(graceSeconds: number): Promise<void> {
     this.#draining = true;
-    for (const connection of this.#open) {
-      if (this.#busy.has(connection)) continue;
+    for (const [connection, { busy }] of this.#open) {
+      if (busy) continue;
       this.#cut.add(connection);
       connection.close();
     }
@@ -79,7 +85,7 @@ export class ConnectionTracker {
 
   /** Destroy every open connection now. */
   closeAll(): void {
-    for (const connection of this.#open) {
+    for (const connection of this.#open.keys()) {
       this.#cut.add(connection);
       connection.socket.destroy();
     }
@@ -92,7 +98,6 @@ export class ConnectionTracker {
 
   #forget(connection: Connection): void {
     this.#open.delete(connection);
-    this.#busy.delete(connection);
     if (this.#open.size === 0 && this.#onEmpty !== null) this.#onEmpty();
   }
 }

@@ -7,12 +7,15 @@ import { BadBodyError, ErrorCodes, TimeoutError, typeError } from '../errors';
 import type { BaseServer } from '../socketserver/base-server';
 import type { BufferedReader } from '../socketserver/buffered-reader';
 import type { Connection } from '../socketserver/connection';
+import { RESOLVED } from '../socketserver/settle';
 import { StreamRequestHandler } from '../socketserver/stream-request-handler';
 import { ChunkedBodyReader, LengthBodyReader, type BodyReader } from './body-reader';
+import { BoundedMemo } from './bounded-memo';
 import { httpDate, logDate } from './dates';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from './error-page';
 import { HTTPMessage } from './http-message';
-import { tokenInLowerCase, UNSENDABLE_CHARACTER } from './field-syntax';
+import { UNSENDABLE_CHARACTER } from './field-syntax';
+import { HeaderBlock, sendableFieldName } from './header-block';
 import { escapeForLog, escapeHtml, formatNamed, formatPositional } from './python-format';
 import {
   bodyFraming,
@@ -31,6 +34,41 @@ import {
 import { readsUntil, startTimedRead } from './request-deadline';
 import { ResponseWriter } from './response-writer';
 import { responses, type StatusCode } from './status';
+
+/** The default sysVersion, one string for every handler. */
+const NODE_VERSION = `Node/${process.versions.node}`;
+
+/**
+ * The Server value versionString() last made: the same string is returned while serverVersion and
+ * sysVersion stay the same, so the Server and Date block below is found unchanged by identity.
+ */
+let madeVersion = { server: '', sys: '', text: ' ' };
+
+/** The Server and Date fields last sent, made once while both stay the same (Date changes once a second). */
+let serverAndDate: { server: string; date: string; block: HeaderBlock } | null = null;
+
+function serverAndDateBlock(server: string, date: string): HeaderBlock {
+  if (serverAndDate?.server !== server || serverAndDate.date !== date) {
+    serverAndDate = {
+      server,
+      date,
+      block: new HeaderBlock([
+        ['Server', server],
+        ['Date', date],
+      ]),
+    };
+  }
+  return serverAndDate.block;
+}
+
+/** parseRequest()'s answers that need no waiting, made once (a settled promise can be shared). */
+const PARSED: Promise<boolean> = Promise.resolve(true);
+const NOT_PARSED: Promise<boolean> = Promise.resolve(false);
+/** What the request line's parse says when the header block is to be read next. */
+const HEADERS_FOLLOW = Symbol('headers follow');
+
+/** `do_GET` for `GET`: the name of the method a request's command calls, made once per command. */
+const methodNames = new BoundedMemo(64, (command: string) => `do_${command}`);
 
 /** Python's limit on the request line (longer: 414). */
 const MAX_REQUEST_LINE = 65536;
@@ -81,7 +119,7 @@ export class BaseHTTPRequestHandler<
   /** The server software named in the `Server` header. */
   serverVersion = 'BaseHTTP/0.6';
   /** The runtime named after serverVersion. */
-  sysVersion = `Node/${process.versions.node}`;
+  sysVersion = NODE_VERSION;
   /** The error page, a template over %(code)d, %(message)s and %(explain)s. */
   errorMessageFormat = DEFAULT_ERROR_MESSAGE;
   /** The error page's Content-Type. */
@@ -156,6 +194,8 @@ export class BaseHTTPRequestHandler<
   #responseStarted = false;
   /** The response carries Content-Length or Transfer-Encoding. */
   #framed = false;
+  /** Wait for the next request's first bytes: whatever arrives, left in the buffer and not copied. */
+  readonly #firstBytes = (): Promise<Buffer> => this.#stream.peek(-1);
 
   protected override setup(): void {
     super.setup();
@@ -189,7 +229,7 @@ export class BaseHTTPRequestHandler<
       if (this.#requestsHandled > 0) {
         // Between requests the connection is idle until the next one's first byte arrives:
         // keepAliveTimeout applies to that wait, headersTimeout from that byte on.
-        await this.#timedRead(this.#limited(this.keepAliveTimeout), () => this.#stream.peek(1));
+        await this.#timedRead(this.#limited(this.keepAliveTimeout), this.#firstBytes);
       }
       // One deadline for the request line and the headers together (they used to get one each).
       const start = performance.now();
@@ -218,12 +258,20 @@ export class BaseHTTPRequestHandler<
     }
     this.#requestsHandled += 1;
     if (!(await this.parseRequest())) return;
-    const method = (this as unknown as Record<string, unknown>)[`do_${this.command}`];
+    const method = (this as unknown as Record<string, unknown>)[methodNames.get(this.command as string)];
     if (typeof method !== 'function') {
       await this.sendError(501, `Unsupported method (${pyRepr(this.command ?? '')})`);
       return;
     }
-    await this.#runMethod(method as () => unknown);
+    try {
+      await (method as () => unknown).call(this);
+      const flushed = this.wfile.flush();
+      if (flushed !== RESOLVED) await flushed; // most handlers leave nothing buffered: no await then
+    } catch (error) {
+      await this.#methodFailed(error);
+      return;
+    }
+    if (!this.closeConnection && !this.rfile.complete) await this.#finishBody();
   }
 
   /**
@@ -231,44 +279,52 @@ export class BaseHTTPRequestHandler<
    * otherwise an error response has been sent. Sets command, path, requestVersion, headers,
    * closeConnection and rfile (the body).
    */
-  protected async parseRequest(): Promise<boolean> {
+  protected parseRequest(): Promise<boolean> {
+    const lineParsed = this.#parseRequestLine();
+    if (lineParsed !== HEADERS_FOLLOW) return lineParsed;
+    const block = this.#stream.readBlockNowait(this.maxHeaderBytes + 2);
+    if (block !== null) return this.#parseHeaders(block);
+    return this.#readHeaderBlock().then((late) => late !== null && this.#parseHeaders(late));
+  }
+
+  /**
+   * parseRequest()'s first half: the request line. Returns parseRequest()'s answer when it is
+   * known from the line alone (an error sent, or an HTTP/0.9 request, which has no headers), else
+   * HEADERS_FOLLOW. Not async, like the other half: a request whose head is all here is parsed
+   * without a promise of its own (PARSED is shared).
+   */
+  #parseRequestLine(): Promise<boolean> | typeof HEADERS_FOLLOW {
     this.command = null;
     this.requestVersion = this.defaultRequestVersion;
     this.closeConnection = true;
     const requestline = stripLineEnd(this.rawRequestline.toString('latin1'));
     this.requestline = requestline;
     const words = splitWords(requestline);
-    if (words.length === 0) return false;
+    if (words.length === 0) return NOT_PARSED;
     if (words.length >= 3) {
       const version = words[words.length - 1] as string;
       const number = parseVersion(version);
       if (number === null) {
         this.requestVersion = '';
-        await this.sendError(400, `Bad request version (${pyRepr(version)})`);
-        return false;
+        return this.#refuse({ status: 400, message: `Bad request version (${pyRepr(version)})` });
       }
       this.requestVersion = version;
       const [major, minor] = number;
       if ((major > 1 || (major === 1 && minor >= 1)) && this.protocolVersion >= 'HTTP/1.1') {
         this.closeConnection = false;
       }
-      if (major >= 2) {
-        await this.sendError(505, `Invalid HTTP version (${version.slice(5)})`);
-        return false;
-      }
+      if (major >= 2) return this.#refuse({ status: 505, message: `Invalid HTTP version (${version.slice(5)})` });
     }
     if (words.length < 2 || words.length > 3) {
       this.requestVersion = '';
-      await this.sendError(400, `Bad request syntax (${pyRepr(requestline)})`);
-      return false;
+      return this.#refuse({ status: 400, message: `Bad request syntax (${pyRepr(requestline)})` });
     }
     const [command, path] = words as [string, string];
     if (words.length === 2) {
       this.closeConnection = true;
       if (command !== 'GET') {
         this.requestVersion = '';
-        await this.sendError(400, `Bad HTTP/0.9 request type (${pyRepr(command)})`);
-        return false;
+        return this.#refuse({ status: 400, message: `Bad HTTP/0.9 request type (${pyRepr(command)})` });
       }
     }
     this.command = command;
@@ -276,14 +332,14 @@ export class BaseHTTPRequestHandler<
     this.path = path.startsWith('//') ? '/' + path.replace(/^\/+/, '') : path;
     if (words.length === 2) {
       this.headers = new this.MessageClass();
-      return true;
+      return PARSED;
     }
-    const block = this.#stream.readBlockNowait(this.maxHeaderBytes + 2) ?? (await this.#readHeaderBlock());
-    if (block === null) return false;
-    if (!endsWithBlankLine(block)) {
-      await this.#refuseUnfinishedHead(block);
-      return false;
-    }
+    return HEADERS_FOLLOW;
+  }
+
+  /** parseRequest()'s second half: the header block, which frames the body; then Expect. */
+  #parseHeaders(block: Buffer): Promise<boolean> {
+    if (!endsWithBlankLine(block)) return this.#refuseUnfinishedHead(block);
     const headers = parseHeaderBlock(block, this.maxHeaders, this.MessageClass);
     if (isHeadError(headers)) return this.#refuse(headers);
     this.headers = headers;
@@ -300,9 +356,9 @@ export class BaseHTTPRequestHandler<
     else if (connection === 'keep-alive' && this.protocolVersion >= 'HTTP/1.1') this.closeConnection = false;
     const expect = (headers.get('Expect') ?? '').toLowerCase();
     if (expect === '100-continue' && this.protocolVersion >= 'HTTP/1.1' && this.requestVersion >= 'HTTP/1.1') {
-      if (!(await this.handleExpect100())) return false;
+      return this.handleExpect100();
     }
-    return true;
+    return PARSED;
   }
 
   /**
@@ -346,8 +402,7 @@ export class BaseHTTPRequestHandler<
   sendResponse(code: StatusCode, message?: string): void {
     this.logRequest(code);
     this.sendResponseOnly(code, message);
-    this.sendHeader('Server', this.versionString());
-    this.sendHeader('Date', this.dateTimeString());
+    this.sendHeaderBlock(serverAndDateBlock(this.versionString(), this.dateTimeString()));
   }
 
   /** Queue the status line only (nothing for an HTTP/0.9 request). */
@@ -369,11 +424,26 @@ export class BaseHTTPRequestHandler<
   /** Queue a header. Rejects names that are not tokens and values with CR, LF or other controls. */
   sendHeader(keyword: string, value: string | number): void {
     const text = String(value);
-    const name = tokenInLowerCase(keyword);
-    if (name === null || (typeof value !== 'number' && UNSENDABLE_CHARACTER.test(text))) {
-      throw typeError(ErrorCodes.INVALID_HEADER, `refusing header ${JSON.stringify(keyword)}: ${JSON.stringify(text)}`);
-    }
+    const name = sendableFieldName(keyword, text);
     if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += `${keyword}: ${text}\r\n`;
+    this.#noteField(name, text);
+  }
+
+  /**
+   * Queue the fields of `block` (a HeaderBlock, checked when it was made), as sendHeader() would
+   * one by one; a subclass that overrides sendHeader() gets a call for each field.
+   */
+  sendHeaderBlock(block: HeaderBlock): void {
+    if (this.sendHeader !== BaseHTTPRequestHandler.prototype.sendHeader) {
+      for (const { keyword, text } of block.fields) this.sendHeader(keyword, text);
+      return;
+    }
+    if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += block.text;
+    for (const { name, text } of block.fields) this.#noteField(name, text);
+  }
+
+  /** What a header field sent says about the connection and the response's framing. */
+  #noteField(name: string, text: string): void {
     if (name === 'connection') {
       const token = text.toLowerCase();
       if (token === 'close') this.closeConnection = true;
@@ -432,7 +502,11 @@ export class BaseHTTPRequestHandler<
 
   /** `serverVersion sysVersion`, the `Server` header. */
   versionString(): string {
-    return `${this.serverVersion} ${this.sysVersion}`;
+    const { serverVersion, sysVersion } = this;
+    if (serverVersion !== madeVersion.server || sysVersion !== madeVersion.sys) {
+      madeVersion = { server: serverVersion, sys: sysVersion, text: `${serverVersion} ${sysVersion}` };
+    }
+    return madeVersion.text;
   }
 
   /** An HTTP date for `timestamp` (seconds since the epoch), or now. */
@@ -450,24 +524,23 @@ export class BaseHTTPRequestHandler<
     return typeof this.clientAddress === 'string' ? this.clientAddress : this.clientAddress[0];
   }
 
-  async #runMethod(method: () => unknown): Promise<void> {
-    try {
-      await method.call(this);
-      await this.wfile.flush();
-    } catch (error) {
-      this.closeConnection = true;
-      if (error instanceof TimeoutError) {
-        this.logError('Request timed out: %r', error);
-        return;
-      }
-      if (error instanceof BadBodyError) {
-        if (!this.#responseStarted) await this.#replaceResponse(400, 'Bad chunked body', error.message);
-        return;
-      }
-      if (!this.#responseStarted && !clientGone(error)) await this.#replaceResponse(500);
-      throw error;
+  /**
+   * A `do_*` method failed: a timeout or a bad chunked body is answered (or only logged) here;
+   * anything else gets a 500 if none of the response went out yet, and is thrown on, to reach
+   * the server's handleError(). The connection closes either way.
+   */
+  async #methodFailed(error: unknown): Promise<void> {
+    this.closeConnection = true;
+    if (error instanceof TimeoutError) {
+      this.logError('Request timed out: %r', error);
+      return;
     }
-    if (!this.closeConnection && !this.rfile.complete) await this.#finishBody();
+    if (error instanceof BadBodyError) {
+      if (!this.#responseStarted) await this.#replaceResponse(400, 'Bad chunked body', error.message);
+      return;
+    }
+    if (!this.#responseStarted && !clientGone(error)) await this.#replaceResponse(500);
+    throw error;
   }
 
   /** Read and drop a small unread body so the connection can be kept; otherwise close it. */
@@ -492,7 +565,7 @@ export class BaseHTTPRequestHandler<
   }
 
   /** Answer a header block that has no blank line: cut short by the client, or too long. */
-  async #refuseUnfinishedHead(block: Buffer): Promise<void> {
+  async #refuseUnfinishedHead(block: Buffer): Promise<false> {
     this.closeConnection = true;
     if (block.length < this.maxHeaderBytes) {
       // The client closed in the middle of the head: tell it why, rather than drop it.
@@ -502,6 +575,7 @@ export class BaseHTTPRequestHandler<
     } else {
       await this.sendError(431, 'Line too long', `header block over ${this.maxHeaderBytes} bytes`);
     }
+    return false;
   }
 
   async #refuse(error: HeadError): Promise<false> {

@@ -12,8 +12,12 @@ export const TOKEN = new RegExp(`^${TOKEN_CHARACTER}+$`);
 /** A control character other than HTAB (CR, LF and NUL among them): no field value may hold one. */
 export const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 
-/** What a status line or header sockserve sends may not hold: a control character other than HTAB, or a character beyond Latin-1. */
-export const UNSENDABLE_CHARACTER = new RegExp(`${CONTROL_CHARACTER.source}|[^\\x00-\\xff]`);
+/**
+ * What a status line or header sockserve sends may not hold: a control character other than HTAB,
+ * or a character beyond Latin-1. One class of what may stand (HTAB, printable ASCII, \x80-\xff)
+ * rather than an alternation: it is tested on every header of every response.
+ */
+export const UNSENDABLE_CHARACTER = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** Names tokenInLowerCase() has found to be tokens, with their lower-case form. */
 const checkedNames = new Map<string, string>();

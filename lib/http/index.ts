@@ -5,6 +5,7 @@
 export { BaseHTTPRequestHandler } from './base-http-request-handler';
 export { HTTPServer, ThreadingHTTPServer, HTTPSServer, ThreadingHTTPSServer, type HTTPSOptions } from './http-server';
 export { HTTPMessage } from './http-message';
+export { HeaderBlock, type BlockField } from './header-block';
 export { HTTPStatus, HTTPStatusAliases, HTTPStatusInfo, lookupStatus, responses, type StatusCode } from './status';
 export { DEFAULT_ERROR_MESSAGE, DEFAULT_ERROR_CONTENT_TYPE } from './error-page';
 export { ResponseWriter } from './response-writer';

@@ -332,7 +332,7 @@ export class BufferedReader implements ByteReader {
         break;
       case PEEK: {
         const first = this.#chunks[0];
-        if (first !== undefined) return first.subarray(0, Math.min(size, first.length));
+        if (first !== undefined) return first.length <= size ? first : first.subarray(0, size);
         if (size === 0) return EMPTY;
         break;
       }

@@ -122,15 +122,29 @@ export class Connection implements ByteSink {
   #heldBytes = 0;
   /** hold() was called: what is kept waits for release(), not for the end of the turn. */
   #heldUntilRelease = false;
+  /** In Connection.#keepingSends. */
+  #listed = false;
 
-  /** The connections that keep sends (those whose `#held` is not null). */
-  static readonly #keepingSends = new Set<Connection>();
+  /**
+   * The connections that began to keep sends this turn, and those that hold() keeps across turns,
+   * each listed once (`#listed`). One released early stays listed, with nothing kept, until the
+   * end of the turn. A list rather than a Set: every connection answered in a turn joins it and
+   * leaves it again, and a Set's table grew and shrank with them each turn.
+   */
+  static #keepingSends: Connection[] = [];
   static #endOfTurnScheduled = false;
 
   /** The turn is over: send what every connection kept in it (but what hold() keeps). */
   static readonly #releaseAtEndOfTurn = (): void => {
     Connection.#endOfTurnScheduled = false;
-    for (const connection of Connection.#keepingSends) if (!connection.#heldUntilRelease) connection.release();
+    const listed = Connection.#keepingSends;
+    Connection.#keepingSends = [];
+    for (const connection of listed) {
+      connection.#listed = false;
+      if (connection.#held === null) continue;
+      if (connection.#heldUntilRelease) connection.#list();
+      else connection.release();
+    }
   };
 
   /**
@@ -312,7 +326,7 @@ export class Connection implements ByteSink {
   #keeping(): HeldPiece[] {
     if (this.#held !== null) return this.#held;
     this.#held = [];
-    Connection.#keepingSends.add(this);
+    this.#list();
     if (!Connection.#endOfTurnScheduled) {
       Connection.#endOfTurnScheduled = true;
       setImmediate(Connection.#releaseAtEndOfTurn);
@@ -325,8 +339,14 @@ export class Connection implements ByteSink {
     const held = this.#held;
     this.#held = null;
     this.#heldBytes = 0;
-    Connection.#keepingSends.delete(this);
     return held;
+  }
+
+  /** Put this connection in Connection.#keepingSends, unless it is there already. */
+  #list(): void {
+    if (this.#listed) return;
+    this.#listed = true;
+    Connection.#keepingSends.push(this);
   }
 
   /**

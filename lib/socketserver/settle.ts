@@ -9,6 +9,14 @@ export const RESOLVED: Promise<void> = Promise.resolve();
 function ignore(): void {}
 
 /**
+ * A promise of `value` once `pending` has resolved (rejecting as it does). When `pending` is
+ * RESOLVED, as most sends return, the promise is made resolved at once: no reaction waits on it.
+ */
+export function after<T>(pending: Promise<void>, value: T): Promise<T> {
+  return pending === RESOLVED ? Promise.resolve(value) : pending.then(() => value);
+}
+
+/**
  * Mark `promise` as handled without changing it: a caller that awaits it still sees the rejection,
  * and a caller that drops it does not crash the process.
  */

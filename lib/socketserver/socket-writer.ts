@@ -59,6 +59,7 @@ export class SocketWriter {
   flush(): Promise<void> {
     if (this.#closed) return rejected(new SocketClosedError('flush of a closed file'));
     const chunks = this.#chunks;
+    if (chunks.length === 0) return this.#sink.sendmany(chunks); // nothing to take: no new array
     this.#chunks = [];
     this.#bufferedBytes = 0;
     return this.#sink.sendmany(chunks);

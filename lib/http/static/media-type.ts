@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as mime from 'mime-types';
-import { BoundedMemo } from './bounded-memo';
+import { BoundedMemo } from '../bounded-memo';
 
 /** Python's SimpleHTTPRequestHandler.extensions_map: the compression suffixes it names itself. */
 export const PYTHON_EXTENSIONS_MAP: Readonly<Record<string, string>> = {

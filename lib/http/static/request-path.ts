@@ -6,7 +6,7 @@
  * `#fragment` → percent-decode exactly once (malformed escapes and invalid UTF-8 rejected) →
  * reject control characters (NUL included) and backslashes → remove dot-segments, clamped at `/`.
  */
-import { BoundedMemo } from './bounded-memo';
+import { BoundedMemo } from '../bounded-memo';
 
 /** A request path that passed the pipeline. */
 export interface RequestPath {
