@@ -15,7 +15,7 @@ import { httpDate, logDate } from './dates';
 import { DEFAULT_ERROR_CONTENT_TYPE, DEFAULT_ERROR_MESSAGE } from './error-page';
 import { HTTPMessage } from './http-message';
 import { UNSENDABLE_CHARACTER } from './field-syntax';
-import { HeaderBlock, sendableFieldName } from './header-block';
+import { connectionChoice, framesBody, HeaderBlock, sendableFieldName } from './header-block';
 import { escapeForLog, escapeHtml, formatNamed, formatPositional } from './python-format';
 import {
   bodyFraming,
@@ -93,8 +93,9 @@ function clientGone(error: unknown): boolean {
  *
  * - read `command`, `path`, `requestVersion`, `headers` (an HTTPMessage), `clientAddress`;
  *   `rfile` reads this request's body only (de-chunked, EOF at its end);
- * - answer with `sendResponse(code, message?)`, `sendHeader(name, value)` …, `endHeaders()`,
- *   then `await this.wfile.write(body)`; or `await sendError(code, message?, explain?)`.
+ * - answer with `sendResponse(code, message?)`, `sendHeader(name, value)` … (or
+ *   `sendHeaderBlock(block)` for fields sent on many responses), `endHeaders()`, then
+ *   `await this.wfile.write(body)`; or `await sendError(code, message?, explain?)`.
  *
  * Methods that may be overridden: every `do_*`, `handleExpect100()` (return false to refuse the
  * body), `logMessage()` (where log lines go; default stderr), `logRequest()`, `logError()`,
@@ -439,18 +440,19 @@ export class BaseHTTPRequestHandler<
       return;
     }
     if (this.requestVersion !== 'HTTP/0.9') this.#headersBuffer += block.text;
-    for (const { name, text } of block.fields) this.#noteField(name, text);
+    this.#chooseConnection(block.connection);
+    if (block.framesBody) this.#framed = true;
   }
 
   /** What a header field sent says about the connection and the response's framing. */
   #noteField(name: string, text: string): void {
-    if (name === 'connection') {
-      const token = text.toLowerCase();
-      if (token === 'close') this.closeConnection = true;
-      else if (token === 'keep-alive') this.closeConnection = false;
-    } else if (name === 'content-length' || name === 'transfer-encoding') {
-      this.#framed = true;
-    }
+    if (name === 'connection') this.#chooseConnection(connectionChoice(text));
+    else if (framesBody(name)) this.#framed = true;
+  }
+
+  /** A Connection field's decision: close the connection after this response, or keep it. */
+  #chooseConnection(choice: 'close' | 'keep-alive' | null): void {
+    if (choice !== null) this.closeConnection = choice === 'close';
   }
 
   /**

@@ -65,6 +65,14 @@ function rendezvousOf(pid: number): string {
   return socketPath as string;
 }
 
+/** A connection to the socket of the fork server that starts `cgi`'s scripts, and a promise of its close. */
+async function connectToForkServer(cgi: CgiServer): Promise<{ socket: net.Socket; closed: Promise<void> }> {
+  const socket = net.connect(rendezvousOf((await parentOf(cgi)).ppid));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, closed };
+}
+
 describe('CGIHTTPRequestHandler: the compiled fork server', () => {
   it('is built by npm install wherever a C compiler is found', function () {
     if (!cCompilerFound()) this.skip(); // nothing to build it with: CGI uses the Python program
@@ -145,21 +153,17 @@ for (const program of PROGRAMS) {
     });
 
     it('refuses a connection that does not carry a waiting script token, and goes on starting scripts', async () => {
-      const forkServer = (await parentOf(fixture.cgi)).ppid;
-      const forged = net.connect(rendezvousOf(forkServer));
-      forged.on('error', () => undefined);
+      const { socket: forged, closed } = await connectToForkServer(fixture.cgi);
       forged.write(Buffer.concat([Buffer.alloc(16, 7), Buffer.from([1]), Buffer.from('Status: 200\r\n\r\nforged')]));
-      await new Promise<void>((resolve) => forged.once('close', () => resolve()));
+      await closed;
       const response = await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh');
       expect(response.body.toString()).to.equal('hello\n');
     });
 
     it('drops a connection that sends no token (within 2 s)', async () => {
-      const forkServer = (await parentOf(fixture.cgi)).ppid;
-      const silent = net.connect(rendezvousOf(forkServer));
-      silent.on('error', () => undefined);
+      const { closed } = await connectToForkServer(fixture.cgi);
       const started = Date.now();
-      await new Promise<void>((resolve) => silent.once('close', () => resolve()));
+      await closed;
       expect(Date.now() - started).to.be.below(10000);
       expect((await cgiGet(fixture.cgi.address, '/cgi-bin/hello.sh')).body.toString()).to.equal('hello\n');
     });

@@ -39,8 +39,6 @@ import { RelayedOutput } from './relayed-output';
 import type { ScriptOutput } from './script-output';
 import type { ScriptUser } from './script-user';
 
-/** The Python that runs the fork server's Python version. */
-const PYTHON = 'python3';
 /** Which fork server program runs: the compiled one or the Python one. */
 export type ForkServerProgram = 'compiled' | 'python';
 /** Bytes of the token a stdin connection starts with, then one byte: 0, the script's descriptor. */
@@ -122,15 +120,25 @@ interface Pending {
 /** Fork servers started for one user at most. */
 const SERVERS_PER_USER = Math.min(4, os.availableParallelism());
 
+/** How a fork server program is started: the command, and its arguments before the rendezvous path. */
+interface Launch {
+  readonly name: ForkServerProgram;
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+/** The Python version, run by python3 (isolated, no site packages). */
+const PYTHON_LAUNCH: Launch = { name: 'python', command: 'python3', args: ['-I', '-S', '-c', FORK_SERVER_PROGRAM] };
+
 /**
  * The fork server `npm install` compiled (scripts/build-fork-server.mjs): build/fork-server in the
  * package's folder, the first one above this file with a package.json; null when it is not there.
  */
-const COMPILED_PROGRAM = ((): string | null => {
+const COMPILED_LAUNCH = ((): Launch | null => {
   for (let directory = __dirname; ; directory = path.dirname(directory)) {
     if (fs.existsSync(path.join(directory, 'package.json'))) {
       const program = path.join(directory, 'build', 'fork-server');
-      return fs.existsSync(program) ? program : null;
+      return fs.existsSync(program) ? { name: 'compiled', command: program, args: [] } : null;
     }
     if (path.dirname(directory) === directory) return null;
   }
@@ -150,26 +158,26 @@ export async function forkScript(
   stderr: StderrSink,
   preferred: ForkServerProgram,
 ): Promise<ForkedScript | Error | null> {
-  const program = preferred === 'compiled' && COMPILED_PROGRAM !== null ? 'compiled' : 'python';
-  const key = `${program} ${user === null ? 'self' : `${user.uid}:${user.gid}`}`;
+  const launch = (preferred === 'compiled' ? COMPILED_LAUNCH : null) ?? PYTHON_LAUNCH;
+  const key = `${launch.name} ${user === null ? 'self' : `${user.uid}:${user.gid}`}`;
   let pool = pools.get(key);
   if (pool === 'unavailable') return null;
   if (pool === undefined) {
     pool = [];
     pools.set(key, pool);
   }
-  const outcome = await leastBusy(pool, user, program).start(request, stderr);
+  const outcome = await leastBusy(pool, user, launch).start(request, stderr);
   if (outcome === null) pools.set(key, 'unavailable');
   return outcome;
 }
 
 /** The pool's server with the fewest scripts, after starting another if every one is busy and there is room. */
-function leastBusy(pool: ForkServer[], user: ScriptUser | null, program: ForkServerProgram): ForkServer {
+function leastBusy(pool: ForkServer[], user: ScriptUser | null, launch: Launch): ForkServer {
   for (let index = pool.length - 1; index >= 0; index--) if ((pool[index] as ForkServer).closed) pool.splice(index, 1);
   let best: ForkServer | null = null;
   for (const server of pool) if (best === null || server.load < best.load) best = server;
   if (best !== null && (best.load === 0 || pool.length === SERVERS_PER_USER)) return best;
-  const server = new ForkServer(user, program);
+  const server = new ForkServer(user, launch);
   pool.push(server);
   return server;
 }
@@ -196,9 +204,9 @@ class ForkServer {
   /** Settles #boot()'s wait for the fork server's Ready frame. */
   #ready: (ready: boolean) => void = () => undefined;
 
-  constructor(user: ScriptUser | null, program: ForkServerProgram) {
+  constructor(user: ScriptUser | null, launch: Launch) {
     this.#listener.unref();
-    this.#booted = this.#boot(user, program);
+    this.#booted = this.#boot(user, launch);
   }
 
   /**
@@ -266,8 +274,8 @@ class ForkServer {
     this.#forgetIfDone(pending);
   }
 
-  /** Listen on a socket in a fresh private directory, then start `program` on it. */
-  async #boot(user: ScriptUser | null, program: ForkServerProgram): Promise<ChildProcess | null> {
+  /** Listen on a socket in a fresh private directory, then start the program `launch` says on it. */
+  async #boot(user: ScriptUser | null, launch: Launch): Promise<ChildProcess | null> {
     let rendezvous: string;
     try {
       this.#directory = fs.mkdtempSync(path.join(os.tmpdir(), 'sockserve-cgi-'));
@@ -287,11 +295,7 @@ class ForkServer {
     const ids = user === null ? [] : [String(user.uid), String(user.gid)];
     // Only PATH (to find python3): the fork server runs as the scripts' user, who can read its
     // /proc/<pid>/environ, so it must not hold a copy of this process's environment.
-    const [command, args] =
-      program === 'compiled' && COMPILED_PROGRAM !== null
-        ? [COMPILED_PROGRAM, [rendezvous, ...ids]]
-        : [PYTHON, ['-I', '-S', '-c', FORK_SERVER_PROGRAM, rendezvous, ...ids]];
-    const child = spawn(command, args, {
+    const child = spawn(launch.command, [...launch.args, rendezvous, ...ids], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { PATH: process.env['PATH'] ?? '' },
     });
